@@ -1,0 +1,163 @@
+"""The build: load -> check -> reason -> publish, writing into a staging directory swapped in at the end."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from catkg import __version__
+from catkg.findings import Finding, Severity
+from catkg.fingerprint import is_up_to_date, project_fingerprint
+
+OUTPUTS = (
+    "graph.ttl",
+    "graph.trig",
+    "graph.jsonld",
+    "graph.nt",
+    "ontology.owl",
+    "graph.graphml",
+    "report.json",
+    "report.md",
+    "store",
+)
+USAGE_CHECKS = ("input", "reasoner-setup")
+
+
+@dataclass
+class BuildResult:
+    """What a build did: exit code, findings, counts and stage timings."""
+
+    exit_code: int
+    findings: list[Finding] = field(default_factory=list)
+    statistics: dict[str, object] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    out: Path | None = None
+    up_to_date: bool = False
+
+    @property
+    def errors(self) -> list[Finding]:
+        """The findings of severity ERROR."""
+        return [f for f in self.findings if f.severity == Severity.ERROR]
+
+
+def exit_code_for(findings: list[Finding], strict: bool) -> int:
+    """2 for unreadable input or a missing tool, 1 for an ERROR (or a WARN when strict), else 0."""
+    if any(f.check in USAGE_CHECKS for f in findings):
+        return 2
+    failing = {Severity.ERROR, Severity.WARN} if strict else {Severity.ERROR}
+    return 1 if any(f.severity in failing for f in findings) else 0
+
+
+class ProjectLayoutError(Exception):
+    """The folder is not a CATKG project (no ontology/ or graph/)."""
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above `start` that holds ontology/ and graph/."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / "ontology").is_dir() and (candidate / "graph").is_dir():
+            return candidate
+    raise ProjectLayoutError(f"{start}: not a CATKG project (no ontology/ and graph/ folders here or above)")
+
+
+def build(
+    root: Path,
+    out: Path | None = None,
+    *,
+    reasoner: bool = True,
+    strict: bool = False,
+    write: bool = True,
+    force: bool = False,
+    on_stage: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Check the project at `root` and, if it passes and `write`, publish it to `out` atomically.
+
+    A failed or interrupted build leaves a previous `out` exactly as it was.
+    """
+    root = find_root(root)
+    out = (out or root / "dist").resolve()
+    options = {"reasoner": reasoner, "strict": strict}
+    if write and not force and is_up_to_date(root, out, options, OUTPUTS):
+        report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+        return BuildResult(0, statistics=report["statistics"], out=out, up_to_date=True)
+
+    timings: dict[str, float] = {}
+
+    @contextmanager
+    def timed(stage: str) -> Iterator[None]:
+        if on_stage:
+            on_stage(stage)
+        began = time.perf_counter()
+        yield
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - began
+
+    from catkg.check.lint import lint
+    from catkg.check.shacl import data_graph, lint_shapes, validate_shapes
+    from catkg.check.sparql_checks import run_sparql_checks
+    from catkg.check.vocabulary import Vocabulary
+    from catkg.load import load_project
+    from catkg.namespaces import ONTOLOGY_GRAPH
+    from catkg.oxi import dataset_quads, memory_store
+    from catkg.reason import materialise
+    from catkg.report import check_results, statistics
+
+    with timed("load"):
+        project = load_project(root)
+    findings = list(project.findings)
+    ran = {"input", "syntax"}
+    if not findings:
+        with timed("check: lint"):
+            vocabulary = Vocabulary.from_ontology(project.dataset.graph(ONTOLOGY_GRAPH))
+            findings += lint(project, vocabulary)
+            ran.add("lint")
+        with timed("check: sparql"):
+            findings += run_sparql_checks(project, memory_store(dataset_quads(project.dataset)))
+            ran.add("sparql-checks")
+        with timed("check: shacl"):
+            merged = data_graph(project)
+            findings += lint_shapes(project.shapes) + validate_shapes(project, merged)
+            ran.add("shacl")
+        with timed("reason"):
+            materialise(project.dataset)
+        if reasoner:
+            from catkg.check.consistency import check_consistency
+
+            with timed("check: owl"):
+                findings += check_consistency(project, merged, project.dataset)
+                ran.add("owl-consistency")
+    findings.sort()
+    code = exit_code_for(findings, strict)
+    stats = statistics(project.dataset) if code == 0 or not project.findings else {}
+    result = BuildResult(code, findings, stats, timings, out if write and code == 0 else None)
+    if code != 0 or not write:
+        return result
+
+    from catkg.publish import export_prefixes, write_exports
+    from catkg.report import write_report
+    from catkg.swap import staging_dir, swap_in
+
+    staging = staging_dir(out)
+    try:
+        write_exports(project.dataset, staging, timed, export_prefixes([f.prefixes for f in project.files]))
+        write_report(
+            staging,
+            {
+                "catkg_version": __version__,
+                "fingerprint": project_fingerprint(root, options),
+                "statistics": stats,
+                "checks": check_results(findings, ran),
+                "findings": [f.to_json() for f in findings],
+                "timings_s": {k: round(v, 4) for k, v in timings.items()},
+            },
+        )
+        swap_in(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return result

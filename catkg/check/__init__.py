@@ -1,0 +1,1 @@
+"""Check stage: lint (closed world), SPARQL check files, SHACL shapes and OWL consistency."""

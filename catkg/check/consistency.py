@@ -1,0 +1,140 @@
+"""OWL 2 consistency with HermiT (through owlready2), and an explanation when it fails.
+
+HermiT only says "inconsistent"; the explanation looks, in the materialised graph, for the usual
+culprits: an individual typed with two disjoint classes, a functional property with two values,
+an individual of owl:Nothing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import tempfile
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF
+
+from catkg.findings import Finding, Severity
+from catkg.load import Project
+
+JAVA_HINT = "install Java 17 or newer (Debian: apt-get install openjdk-17-jre-headless) or pass --no-reasoner"
+
+
+def hermit_consistent(merged: Graph) -> bool:
+    """True if HermiT finds the ontology and data consistent; raises RuntimeError if Java is missing."""
+    if shutil.which("java") is None:
+        raise RuntimeError("java is not installed: the OWL consistency check needs it")
+    import owlready2
+
+    with tempfile.TemporaryDirectory(prefix="catkg-hermit-") as tmp:
+        path = Path(tmp) / "merged.nt"
+        merged.serialize(path, format="nt", encoding="utf-8")
+        world = owlready2.World()
+        world.get_ontology(path.as_uri()).load()
+        try:
+            owlready2.sync_reasoner_hermit(
+                world, infer_property_values=False, debug=0, ignore_unsupported_datatypes=True
+            )
+        except owlready2.OwlReadyInconsistentOntologyError:
+            return False
+        finally:
+            world.close()
+    return True
+
+
+def _disjoint_pairs(graph: Graph) -> set[tuple[URIRef, URIRef]]:
+    pairs: set[tuple[URIRef, URIRef]] = set()
+    for a, b in graph.subject_objects(OWL.disjointWith):
+        pairs.add((a, b))
+    for axiom in graph.subjects(RDF.type, OWL.AllDisjointClasses):
+        members = graph.value(axiom, OWL.members)
+        if members is not None:
+            pairs.update(itertools.combinations(list(Collection(graph, members)), 2))
+    return {(a, b) for a, b in pairs if isinstance(a, URIRef) and isinstance(b, URIRef)}
+
+
+def explain_inconsistency(project: Project, materialised: Dataset) -> list[Finding]:
+    """Findings naming the individuals and classes that make the graph inconsistent."""
+    nm = project.dataset.namespace_manager
+    findings = []
+    for a, b in sorted(_disjoint_pairs(materialised)):
+        for individual in sorted(
+            set(materialised.subjects(RDF.type, a)) & set(materialised.subjects(RDF.type, b))
+        ):
+            path, line = project.locate(individual)
+            findings.append(
+                Finding(
+                    path,
+                    line,
+                    0,
+                    Severity.ERROR,
+                    "owl-consistency",
+                    f"{nm.normalizeUri(individual)} is both a {nm.normalizeUri(a)} and a "
+                    f"{nm.normalizeUri(b)}, which the ontology declares disjoint",
+                    term=str(individual),
+                    hint="remove one of the two types or use two IRIs",
+                )
+            )
+    for prop in sorted(set(materialised.subjects(RDF.type, OWL.FunctionalProperty))):
+        values: dict[object, set[object]] = {}
+        for s, o in materialised.subject_objects(prop):
+            values.setdefault(s, set()).add(o)
+        for subject, objects in sorted(values.items(), key=lambda kv: str(kv[0])):
+            if len(objects) > 1 and all(not isinstance(o, URIRef) for o in objects):
+                path, line = project.locate(subject)
+                shown = ", ".join(sorted(str(o) for o in objects))
+                findings.append(
+                    Finding(
+                        path,
+                        line,
+                        0,
+                        Severity.ERROR,
+                        "owl-consistency",
+                        f"{nm.normalizeUri(subject)} has several values for the functional "
+                        f"property {nm.normalizeUri(prop)}: {shown}",
+                        term=str(subject),
+                        hint="keep one value; a value that changes over time is a cat:Statistic",
+                    )
+                )
+    for individual in sorted(set(materialised.subjects(RDF.type, OWL.Nothing))):
+        path, line = project.locate(individual)
+        findings.append(
+            Finding(
+                path,
+                line,
+                0,
+                Severity.ERROR,
+                "owl-consistency",
+                f"{nm.normalizeUri(individual)} is an instance of owl:Nothing",
+                term=str(individual),
+                hint="one of its types or property values contradicts the ontology",
+            )
+        )
+    return findings
+
+
+def check_consistency(project: Project, merged: Graph, materialised: Dataset) -> list[Finding]:
+    """Run HermiT; on inconsistency return located findings (never an unexplained failure)."""
+    try:
+        consistent = hermit_consistent(merged)
+    except RuntimeError as error:
+        return [
+            Finding("ontology/catkg.ttl", 1, 0, Severity.ERROR, "reasoner-setup", str(error), hint=JAVA_HINT)
+        ]
+    if consistent:
+        return []
+    explained = explain_inconsistency(project, materialised)
+    return explained or [
+        Finding(
+            "ontology/catkg.ttl",
+            1,
+            0,
+            Severity.ERROR,
+            "owl-consistency",
+            "HermiT finds the ontology and data inconsistent, and no disjoint types or functional "
+            "property clash explains it",
+            hint="look for contradicting restrictions; bisect recent edits",
+        )
+    ]

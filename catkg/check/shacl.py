@@ -1,0 +1,93 @@
+"""SHACL stage: validate the data merged with the ontology against `ontology/shapes.ttl`."""
+
+from __future__ import annotations
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from catkg.findings import Finding, Severity
+from catkg.load import SHAPES_FILE, Project
+from catkg.namespaces import INFERRED_GRAPH, SH
+
+_SEVERITY = {SH.Violation: Severity.ERROR, SH.Warning: Severity.WARN, SH.Info: Severity.WARN}
+
+
+def lint_shapes(shapes: Graph) -> list[Finding]:
+    """Every shape must have an IRI and an sh:message, so each failure is named and explained."""
+    findings = []
+    shape_nodes = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(
+        shapes.subjects(RDF.type, SH.PropertyShape)
+    )
+    shape_nodes |= set(shapes.objects(None, SH.property))
+    for shape in sorted(shape_nodes, key=str):
+        if isinstance(shape, BNode):
+            path = shapes.value(shape, SH.path)
+            findings.append(
+                Finding(
+                    SHAPES_FILE,
+                    1,
+                    0,
+                    Severity.ERROR,
+                    "shape-definition",
+                    f"a shape has no IRI (property shape on {path})",
+                    hint="give every shape an IRI in the shapes# namespace",
+                )
+            )
+        elif shapes.value(shape, SH.message) is None:
+            findings.append(
+                Finding(
+                    SHAPES_FILE,
+                    1,
+                    0,
+                    Severity.ERROR,
+                    "shape-definition",
+                    f"shape <{shape}> has no sh:message",
+                    term=str(shape),
+                    hint="add an sh:message saying what is wrong and how to fix it",
+                )
+            )
+    return findings
+
+
+def data_graph(project: Project) -> Graph:
+    """The asserted data merged with the ontology, as one rdflib Graph (inferences excluded)."""
+    merged = Graph()
+    for context in project.dataset.graphs():
+        if context.identifier != INFERRED_GRAPH:
+            merged += context
+    return merged
+
+
+def validate_shapes(project: Project, merged: Graph) -> list[Finding]:
+    """Run pySHACL and turn each validation result into a located finding."""
+    from pyshacl import validate
+
+    _conforms, results, _text = validate(
+        data_graph=merged, shacl_graph=project.shapes, inference="none", allow_warnings=True, advanced=True
+    )
+    findings = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        shape = results.value(result, SH.sourceShape)
+        message = results.value(result, SH.resultMessage)
+        value = results.value(result, SH.value)
+        severity = _SEVERITY.get(results.value(result, SH.resultSeverity), Severity.ERROR)
+        path, line = project.locate(focus)
+        name = str(shape).rsplit("#", 1)[-1] if isinstance(shape, URIRef) else "shape"
+        shown_value = f" (value: {value})" if isinstance(value, Literal | URIRef) else ""
+        shown_focus = (
+            project.dataset.namespace_manager.normalizeUri(focus) if isinstance(focus, URIRef) else focus
+        )
+        findings.append(
+            Finding(
+                path,
+                line,
+                0,
+                severity,
+                f"shacl:{name}",
+                f"{shown_focus}: {message or 'violates ' + name}{shown_value}",
+                term=str(focus),
+                hint=f"see shape {name} in {SHAPES_FILE}",
+            )
+        )
+    return sorted(findings)

@@ -1,0 +1,89 @@
+"""Checks written as SPARQL files: `queries/checks/<name>-violation.rq`, any returned row fails.
+
+Each file starts with comment headers:
+    # Guards: what the check protects (one sentence)
+    # Severity: ERROR | WARN
+    # Message: text shown for each row; {term} and {value} are replaced by the row's bindings
+    # Hint: how to fix it
+and selects ?term (the offending entity, used to find its file and line) and optionally ?value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from catkg.findings import Finding, Severity
+from catkg.load import Project
+
+_HEADER = re.compile(r"^#\s*(Guards|Severity|Message|Hint)\s*:\s*(.+?)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class CheckQuery:
+    """One check file and its headers."""
+
+    name: str
+    path: Path
+    guards: str
+    severity: Severity
+    message: str
+    hint: str
+    sparql: str
+
+
+def read_check(path: Path) -> CheckQuery:
+    """Parse a check file's headers; a missing header is a ValueError naming the file."""
+    text = path.read_text(encoding="utf-8")
+    headers = {key.lower(): value for key, value in _HEADER.findall(text)}
+    missing = [h for h in ("guards", "severity", "message") if h not in headers]
+    if missing:
+        raise ValueError(f"{path}:1: check file lacks the header(s) {', '.join(missing)}")
+    return CheckQuery(
+        name=path.name.removesuffix(".rq"),
+        path=path,
+        guards=headers["guards"],
+        severity=Severity(headers["severity"].upper()),
+        message=headers["message"],
+        hint=headers.get("hint", ""),
+        sparql=text,
+    )
+
+
+def check_files(root: Path) -> list[Path]:
+    """The check files of a project, sorted."""
+    return sorted((root / "queries" / "checks").glob("*-violation.rq"))
+
+
+def _text(term: object) -> str:
+    return getattr(term, "value", "") if term is not None else ""
+
+
+def run_sparql_checks(project: Project, store: ox.Store) -> list[Finding]:
+    """Run every check file against `store` (the loaded dataset); each row is one finding."""
+    findings: list[Finding] = []
+    for path in check_files(project.root):
+        check = read_check(path)
+        rows = store.query(check.sparql, use_default_graph_as_union=True)
+        has_value = any(v.value == "value" for v in rows.variables)
+        for row in rows:
+            term = _text(row["term"])
+            value = _text(row["value"]) if has_value else ""
+            file, line = project.locate(term)
+            message = check.message.replace("{term}", term).replace("{value}", value)
+            findings.append(
+                Finding(
+                    file,
+                    line,
+                    0,
+                    check.severity,
+                    check.name.removesuffix("-violation"),
+                    message,
+                    term=term,
+                    hint=check.hint,
+                )
+            )
+    return findings

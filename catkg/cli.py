@@ -1,0 +1,129 @@
+"""The `catkg` command line: wires the pipeline stages together, prints with rich."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from catkg.build import BuildResult, ProjectLayoutError, build, find_root
+
+app = typer.Typer(
+    help="Build, check, query and explore the China-ASEAN STI knowledge graph.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+RootOption = Annotated[Path, typer.Option("--root", help="Project folder (default: here or above).")]
+OutOption = Annotated[Path | None, typer.Option("--out", help="Output folder (default: ROOT/dist).")]
+
+
+def project_root(root: Path) -> Path:
+    """The project folder, or exit 2 with a message naming the folder."""
+    try:
+        return find_root(root)
+    except ProjectLayoutError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from None
+
+
+def _print_findings(result: BuildResult) -> None:
+    for finding in result.findings:
+        colour = "red" if finding.severity.value == "ERROR" else "yellow"
+        errors.print(f"[{colour}]{escape(finding.format())}[/{colour}]", soft_wrap=True)
+
+
+def _run(
+    root: Path, out: Path | None, write: bool, no_reasoner: bool, strict: bool, force: bool
+) -> BuildResult:
+    with console.status("building…") as status:
+        return build(
+            project_root(root),
+            out,
+            reasoner=not no_reasoner,
+            strict=strict,
+            write=write,
+            force=force,
+            on_stage=lambda stage: status.update(f"[bold]{stage}[/bold]…"),
+        )
+
+
+def _summary(result: BuildResult, title: str) -> None:
+    stats = result.statistics
+    table = Table(title=title, show_header=False)
+    table.add_row("triples", str(stats.get("triples", "?")))
+    for source, count in stats.get("facts_per_source", {}).items():
+        table.add_row(f"source {source}", str(count))
+    table.add_row("classes with entities", str(len(stats.get("entities_per_class", {}))))
+    warns = sum(1 for f in result.findings if f.severity.value == "WARN")
+    table.add_row("errors / warnings", f"{len(result.errors)} / {warns}")
+    if result.timings:
+        table.add_row("time", f"{sum(result.timings.values()):.2f} s")
+    console.print(table)
+
+
+@app.command("build")
+def build_command(
+    root: RootOption = Path("."),
+    out: OutOption = None,
+    no_reasoner: Annotated[
+        bool, typer.Option("--no-reasoner", help="Skip the HermiT consistency check.")
+    ] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if nothing changed.")] = False,
+) -> None:
+    """Check the curated graph and publish it to dist/ (exit 0 built, 1 data error, 2 bad input)."""
+    result = _run(root, out, True, no_reasoner, strict, force)
+    _print_findings(result)
+    if result.up_to_date:
+        console.print(f"[green]up to date[/green]: {result.out} already holds this build")
+    elif result.exit_code == 0:
+        _summary(result, f"built {result.out}")
+    else:
+        errors.print(
+            f"[red]build failed[/red] ({len(result.errors)} error(s)); the previous output is untouched"
+        )
+    raise typer.Exit(result.exit_code)
+
+
+@app.command("validate")
+def validate_command(
+    root: RootOption = Path("."),
+    no_reasoner: Annotated[
+        bool, typer.Option("--no-reasoner", help="Skip the HermiT consistency check.")
+    ] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+) -> None:
+    """Run every check and write nothing."""
+    result = _run(root, None, False, no_reasoner, strict, True)
+    _print_findings(result)
+    if result.exit_code == 0:
+        console.print(f"[green]valid[/green]: {len(result.findings)} warning(s)")
+    raise typer.Exit(result.exit_code)
+
+
+@app.command("stats")
+def stats_command(root: RootOption = Path("."), out: OutOption = None) -> None:
+    """Counts per class and per source, from the last build (building first if needed)."""
+    result = _run(root, out, True, False, False, False)
+    if result.exit_code != 0:
+        _print_findings(result)
+        raise typer.Exit(result.exit_code)
+    stats = result.statistics
+    for title, key in (
+        ("entities per class", "entities_per_class"),
+        ("facts per source", "facts_per_source"),
+    ):
+        table = Table(title=title)
+        table.add_column(title.split(" per ")[1])
+        table.add_column("count", justify="right")
+        for name, count in stats[key].items():
+            table.add_row(name, str(count))
+        console.print(table)

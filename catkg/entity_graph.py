@@ -1,0 +1,113 @@
+"""The entity graph: CATKG individuals as networkx nodes and their links as labelled edges.
+
+Shared by the GraphML export, the network page, `catkg path` and the centrality ranking.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import networkx as nx
+from rdflib import Dataset, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from catkg.namespaces import CAT, ID, INFERRED_GRAPH, ONTOLOGY_GRAPH, SOURCE
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def english_label(dataset: Dataset, term: URIRef) -> str:
+    """The entity's English label, else any label, else its local name."""
+    labels = [o for o in dataset.objects(term, RDFS.label) if isinstance(o, Literal)]
+    for label in sorted(labels, key=lambda lit: (lit.language not in ("en", None), str(lit))):
+        return str(label)
+    return _local(str(term))
+
+
+def _asserted(dataset: Dataset):
+    for context in dataset.graphs():
+        if context.identifier not in (INFERRED_GRAPH, ONTOLOGY_GRAPH):
+            yield context
+
+
+def most_specific_class(dataset: Dataset, types: set[URIRef]) -> URIRef | None:
+    """Among `types`, the CATKG class that no other of them specialises (alphabetically first on ties)."""
+    own = sorted(t for t in types if str(t).startswith(str(CAT)))
+    if not own:
+        return None
+    for candidate in own:
+        if not any(other != candidate and (other, RDFS.subClassOf, candidate) in dataset for other in own):
+            return candidate
+    return own[0]
+
+
+def build_entity_graph(dataset: Dataset) -> nx.MultiDiGraph:
+    """Nodes: every typed IRI in the `id/` namespace; edges: object properties between them."""
+    types: dict[URIRef, set[URIRef]] = defaultdict(set)
+    sources: dict[URIRef, set[str]] = defaultdict(set)
+    literals: dict[URIRef, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    links: dict[tuple[URIRef, URIRef, URIRef], set[str]] = defaultdict(set)
+    for context in _asserted(dataset):
+        graph_id = str(context.identifier)
+        source_id = graph_id.removeprefix(str(SOURCE)) if graph_id.startswith(str(SOURCE)) else None
+        for s, p, o in context:
+            if not (isinstance(s, URIRef) and str(s).startswith(str(ID))):
+                continue
+            if source_id:
+                sources[s].add(source_id)
+            if p == RDF.type and isinstance(o, URIRef):
+                types[s].add(o)
+            elif isinstance(o, Literal) and p not in (RDFS.label, SKOS.altLabel, RDFS.comment):
+                literals[s][_property_label(dataset, p)].append(str(o))
+            elif isinstance(o, URIRef) and str(o).startswith(str(ID)):
+                links[(s, p, o)].add(source_id or "reference")
+    graph = nx.MultiDiGraph()
+    for node in sorted(types):
+        cls = most_specific_class(dataset, types[node])
+        graph.add_node(
+            str(node),
+            label=english_label(dataset, node),
+            type=_local(str(cls)) if cls else "Thing",
+            type_label=english_label(dataset, cls) if cls else "Thing",
+            types=sorted(_local(str(t)) for t in types[node]),
+            sources=sorted(sources[node]),
+            values={k: sorted(set(v)) for k, v in sorted(literals[node].items())},
+            alt_labels=sorted(str(a) for a in dataset.objects(node, SKOS.altLabel)),
+        )
+    for (s, p, o), found_in in sorted(links.items()):
+        if str(s) in graph and str(o) in graph:
+            graph.add_edge(
+                str(s),
+                str(o),
+                key=str(p),
+                property=str(p),
+                label=_property_label(dataset, p),
+                sources=sorted(found_in),
+            )
+    return graph
+
+
+def _property_label(dataset: Dataset, prop: URIRef) -> str:
+    label = dataset.value(prop, RDFS.label)
+    return str(label) if label is not None else _local(str(prop))
+
+
+def graphml_ready(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy whose attributes are all strings, as GraphML (and Gephi) want."""
+    flat = nx.MultiDiGraph()
+    for node, data in graph.nodes(data=True):
+        flat.add_node(
+            node,
+            iri=node,
+            label=data["label"],
+            type=data["type"],
+            types="; ".join(data["types"]),
+            sources="; ".join(data["sources"]),
+        )
+    for s, o, key, data in graph.edges(keys=True, data=True):
+        flat.add_edge(
+            s, o, key=key, property=data["property"], label=data["label"], sources="; ".join(data["sources"])
+        )
+    return flat

@@ -1,0 +1,215 @@
+"""Load stage: read the ontology, shapes and curated files into one rdflib Dataset.
+
+Each file becomes its own named graph (see `namespaces.graph_iri_for`), and the line where each
+term is written is remembered so every later finding can say `path:line`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.term import Node
+
+from catkg.findings import Finding, Severity
+from catkg.namespaces import PREFIXES, graph_iri_for
+from catkg.oxi import to_rdflib
+from catkg.sourcemap import TermLines, scan_term_lines
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+SHAPES_FILE = "ontology/shapes.ttl"
+
+# rdflib logs a traceback for every ill-typed literal; the lint check reports them properly.
+logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
+
+
+@dataclass
+class SourceFile:
+    """One Turtle file of the project and what the loader learned about it."""
+
+    relpath: str
+    graph: URIRef
+    sha256: str
+    prefixes: dict[str, str] = field(default_factory=dict)
+    lines: TermLines = field(default_factory=TermLines)
+    triples: int = 0
+    parsed: bool = False
+
+
+@dataclass
+class Project:
+    """The loaded project: the dataset of every data file, the shapes, and where terms are written."""
+
+    root: Path
+    dataset: Dataset
+    shapes: Graph
+    files: list[SourceFile]
+    findings: list[Finding]
+
+    def file_for_graph(self, graph: URIRef) -> SourceFile | None:
+        """The file loaded into named graph `graph`."""
+        return next((f for f in self.files if f.graph == graph), None)
+
+    def locate(self, term: object, prefer_graph: URIRef | None = None) -> tuple[str, int]:
+        """`(path, line)` where `term` is best shown to a curator: its subject block, else a use."""
+        iri = str(term)
+        ordered = sorted(
+            self.files, key=lambda f: (f.graph != prefer_graph, f.relpath.startswith("ontology/"))
+        )
+        for source in ordered:
+            if iri in source.lines.subjects:
+                return source.relpath, source.lines.subjects[iri]
+        for source in ordered:
+            if iri in source.lines.uses:
+                return source.relpath, source.lines.uses[iri]
+        if prefer_graph is not None and (owner := self.file_for_graph(prefer_graph)):
+            return owner.relpath, 1
+        return "graph/", 1
+
+
+def project_files(root: Path) -> list[Path]:
+    """Every Turtle file the build reads, in a fixed order: ontology first, then graph/."""
+    ontology = sorted((root / "ontology").glob("*.ttl"))
+    data = sorted((root / "graph").rglob("*.ttl"))
+    return ontology + data
+
+
+def _to_rdflib(term: object, bnodes: dict[str, BNode], prefix: str) -> Node:
+    if isinstance(term, ox.BlankNode):
+        # Blank node ids are random per parse; renaming them by order keeps exports stable.
+        if term.value not in bnodes:
+            bnodes[term.value] = BNode(f"{prefix}b{len(bnodes)}")
+        return bnodes[term.value]
+    return to_rdflib(term)
+
+
+def _read_text(path: Path, relpath: str, findings: list[Finding]) -> str | None:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        findings.append(
+            Finding(
+                relpath,
+                1,
+                0,
+                Severity.ERROR,
+                "input",
+                f"file is {size / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit",
+                hint="split it into several files, one per source",
+            )
+        )
+        return None
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        findings.append(
+            Finding(
+                relpath,
+                line,
+                column,
+                Severity.ERROR,
+                "input",
+                f"not UTF-8: byte 0x{data[error.start]:02x} cannot be decoded",
+                hint="re-save the file as UTF-8",
+            )
+        )
+        return None
+    if b"\x00" in data:
+        findings.append(
+            Finding(
+                relpath,
+                data[: data.index(b"\x00")].count(b"\n") + 1,
+                0,
+                Severity.ERROR,
+                "input",
+                "binary content (NUL byte) in a Turtle file",
+                hint="only text Turtle files belong under ontology/ and graph/",
+            )
+        )
+        return None
+    return text
+
+
+def _syntax_finding(relpath: str, error: SyntaxError) -> Finding:
+    message = str(error.args[0]) if error.args else str(error)
+    message = message.removeprefix("Parser error ")
+    return Finding(
+        relpath,
+        error.lineno or 1,
+        error.offset or 0,
+        Severity.ERROR,
+        "syntax",
+        f"Turtle syntax: {message}",
+        hint="fix the statement at this position; every statement ends with ' .'",
+    )
+
+
+def parse_file(path: Path, relpath: str, findings: list[Finding]) -> tuple[SourceFile, list[tuple]]:
+    """Parse one Turtle file into rdflib triples, appending syntax or input findings."""
+    raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else b""
+    source = SourceFile(relpath=relpath, graph=graph_iri_for(relpath), sha256=hashlib.sha256(raw).hexdigest())
+    text = _read_text(path, relpath, findings)
+    if text is None:
+        return source, []
+    parser = ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
+    bnodes: dict[str, BNode] = {}
+    stem = Path(relpath).stem.replace("-", "_") + "_"
+    try:
+        triples = [
+            (
+                _to_rdflib(q.subject, bnodes, stem),
+                URIRef(q.predicate.value),
+                _to_rdflib(q.object, bnodes, stem),
+            )
+            for q in parser
+        ]
+    except SyntaxError as error:
+        findings.append(_syntax_finding(relpath, error))
+        return source, []
+    source.prefixes = dict(parser.prefixes)
+    source.lines = scan_term_lines(text, source.prefixes)
+    source.triples = len(triples)
+    source.parsed = True
+    if not triples:
+        findings.append(
+            Finding(
+                relpath,
+                1,
+                0,
+                Severity.ERROR,
+                "syntax",
+                "file states no triples",
+                hint="add the file's statements or delete the file",
+            )
+        )
+    return source, triples
+
+
+def load_project(root: Path) -> Project:
+    """Load every project file; unreadable or malformed files become findings, not exceptions."""
+    root = root.resolve()
+    dataset = Dataset(default_union=True)
+    for prefix, namespace in PREFIXES.items():
+        dataset.bind(prefix, namespace)
+    shapes = Graph()
+    files: list[SourceFile] = []
+    findings: list[Finding] = []
+    for path in project_files(root):
+        relpath = path.relative_to(root).as_posix()
+        source, triples = parse_file(path, relpath, findings)
+        if relpath == SHAPES_FILE:
+            for triple in triples:
+                shapes.add(triple)
+        else:
+            files.append(source)
+            graph = dataset.graph(source.graph)
+            graph.addN((s, p, o, graph) for s, p, o in triples)
+    for prefix, namespace in PREFIXES.items():
+        shapes.bind(prefix, namespace)
+    return Project(root=root, dataset=dataset, shapes=shapes, files=files, findings=findings)

@@ -1,0 +1,55 @@
+"""Term conversion between rdflib and pyoxigraph, and in-memory stores built from a Dataset."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+_XSD_STRING = str(XSD.string)
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+    """The rdflib term for a pyoxigraph term (blank node ids kept as they are)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The pyoxigraph term for an rdflib term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot convert {term!r} to a pyoxigraph term")
+
+
+def dataset_quads(dataset: Dataset) -> Iterator[ox.Quad]:
+    """Every quad of the dataset's named graphs as pyoxigraph quads."""
+    for s, p, o, g in dataset.quads((None, None, None, None)):
+        if g is None:
+            continue
+        graph = ox.NamedNode(str(g.identifier if hasattr(g, "identifier") else g))
+        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)
+
+
+def memory_store(quads: Iterable[ox.Quad]) -> ox.Store:
+    """An in-memory Oxigraph store holding `quads`."""
+    store = ox.Store()
+    store.extend(quads)
+    return store

@@ -1,0 +1,115 @@
+"""Publish stage: write the dataset's exports, GraphML and the Oxigraph store into a directory.
+
+Outputs are deterministic: triples are sorted and prefixes bound explicitly, so a rebuild of
+unchanged data gives byte-identical files and a changed fact gives a small diff.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+from rdflib import Dataset
+
+from catkg.entity_graph import build_entity_graph, graphml_ready
+from catkg.namespaces import ONTOLOGY_GRAPH, PREFIXES
+from catkg.oxi import to_ox
+
+EXPORTS = ("graph.ttl", "graph.trig", "graph.nt", "graph.jsonld", "ontology.owl", "graph.graphml", "store")
+
+
+def _sort_key(quad: ox.Quad) -> tuple[str, str, str, str]:
+    return (str(quad.graph_name), str(quad.subject), str(quad.predicate), str(quad.object))
+
+
+def sorted_quads(dataset: Dataset) -> list[ox.Quad]:
+    """Every quad of the named graphs, converted to pyoxigraph and sorted by graph, subject, predicate."""
+    quads = [
+        ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(g.identifier)))
+        for g in dataset.graphs()
+        if isinstance(g.identifier, type(ONTOLOGY_GRAPH))
+        for s, p, o in g
+    ]
+    quads.sort(key=_sort_key)
+    return quads
+
+
+def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
+    """The distinct triples of all graphs (the default graph a SPARQL user sees), sorted."""
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def export_prefixes(file_prefixes: list[dict[str, str]]) -> dict[str, str]:
+    """The standard prefixes plus those the curated files declare (first declaration wins).
+
+    The catch-all `id:` is dropped when files declare per-kind prefixes (`event:`, `org:`...), since
+    Turtle cannot write `id:event/x` without escaping the slash.
+    """
+    prefixes = dict(PREFIXES)
+    namespaces = set(prefixes.values())
+    for declared in file_prefixes:
+        for prefix, namespace in sorted(declared.items()):
+            if prefix and prefix not in prefixes and namespace not in namespaces:
+                prefixes[prefix] = namespace
+                namespaces.add(namespace)
+    if any(ns.startswith(PREFIXES["id"]) and ns != PREFIXES["id"] for ns in namespaces):
+        del prefixes["id"]
+    return prefixes
+
+
+def write_exports(
+    dataset: Dataset, out: Path, timed: Callable[[str], object], prefixes: dict[str, str] | None = None
+) -> list[ox.Quad]:
+    """Write every serialisation and the store into `out`; `timed(name)` wraps each step."""
+    prefixes = prefixes or PREFIXES
+    with timed("sort"):
+        quads = sorted_quads(dataset)
+        triples = union_triples(quads)
+    with timed("export graph.ttl"):
+        ox.serialize(triples, out / "graph.ttl", ox.RdfFormat.TURTLE, prefixes=prefixes)
+    with timed("export graph.trig"):
+        ox.serialize(quads, out / "graph.trig", ox.RdfFormat.TRIG, prefixes=prefixes)
+    with timed("export graph.nt"):
+        ox.serialize(triples, out / "graph.nt", ox.RdfFormat.N_TRIPLES)
+    with timed("export graph.jsonld"):
+        write_jsonld(dataset, out / "graph.jsonld", prefixes)
+    with timed("export ontology.owl"):
+        ontology_graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
+        ontology = [
+            ox.Triple(q.subject, q.predicate, q.object) for q in quads if q.graph_name == ontology_graph
+        ]
+        ox.serialize(ontology, out / "ontology.owl", ox.RdfFormat.RDF_XML, prefixes=prefixes)
+    with timed("export graph.graphml"):
+        nx.write_graphml(graphml_ready(build_entity_graph(dataset)), out / "graph.graphml")
+    with timed("store"):
+        store = ox.Store(str(out / "store"))
+        store.bulk_extend(quads)
+        store.flush()
+        del store
+    return quads
+
+
+def write_jsonld(dataset: Dataset, path: Path, prefixes: dict[str, str]) -> None:
+    """JSON-LD of the whole dataset (one @graph per named graph) with an explicit @context."""
+    text = dataset.serialize(format="json-ld", context=dict(prefixes), auto_compact=True, sort_keys=True)
+    document = json.loads(text)
+    _sort_graphs(document)
+    path.write_text(
+        json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
+
+
+def _sort_graphs(node: object) -> None:
+    """Order every @graph array by @id, since rdflib's graph iteration order is not stable."""
+    if isinstance(node, dict):
+        for value in node.values():
+            _sort_graphs(value)
+        if isinstance(node.get("@graph"), list):
+            node["@graph"].sort(key=lambda item: json.dumps(item, sort_keys=True))
+    elif isinstance(node, list):
+        for item in node:
+            _sort_graphs(item)

@@ -1,0 +1,109 @@
+"""The build report: counts per graph, per class and per source, and every check's result."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from rdflib import Dataset, URIRef
+from rdflib.namespace import RDF
+
+from catkg.entity_graph import english_label
+from catkg.findings import Finding, Severity
+from catkg.namespaces import CAT, ID, SOURCE
+
+CHECKS = ("input", "syntax", "lint", "sparql-checks", "shacl", "owl-consistency")
+
+
+def stage_of(check: str) -> str:
+    """The check stage a finding's check name belongs to."""
+    if check in ("input", "syntax", "owl-consistency"):
+        return check
+    if check.startswith("shacl") or check == "shape-definition":
+        return "shacl"
+    if check == "reasoner-setup":
+        return "owl-consistency"
+    if check in (
+        "unknown-term",
+        "undeclared-iri",
+        "missing-label",
+        "datatype",
+        "source-record",
+        "duplicate-label",
+        "cycle",
+    ):
+        return "lint"
+    return "sparql-checks"
+
+
+def statistics(dataset: Dataset) -> dict[str, object]:
+    """Triples per graph, entities per class (inferred types included) and facts per source."""
+    per_graph = {
+        str(g.identifier): len(g)
+        for g in dataset.graphs()
+        if isinstance(g.identifier, URIRef) and not str(g.identifier).startswith("urn:x-rdflib:")
+    }
+    entities: Counter[str] = Counter()
+    seen: set[tuple[object, object]] = set()
+    for s, c in dataset.subject_objects(RDF.type):
+        if str(s).startswith(str(ID)) and str(c).startswith(str(CAT)) and (s, c) not in seen:
+            seen.add((s, c))
+            entities[english_label(dataset, c)] += 1
+    return {
+        "triples": sum(per_graph.values()),
+        "distinct_triples": len(set(dataset.triples((None, None, None)))),
+        "triples_per_graph": dict(sorted(per_graph.items())),
+        "entities_per_class": dict(sorted(entities.items())),
+        "facts_per_source": {
+            g.removeprefix(str(SOURCE)): n for g, n in sorted(per_graph.items()) if g.startswith(str(SOURCE))
+        },
+    }
+
+
+def check_results(findings: list[Finding], ran: set[str]) -> list[dict[str, object]]:
+    """One row per check stage: ran or skipped, and its error and warning counts."""
+    rows = []
+    for check in CHECKS:
+        errors = sum(1 for f in findings if stage_of(f.check) == check and f.severity == Severity.ERROR)
+        warnings = sum(1 for f in findings if stage_of(f.check) == check and f.severity == Severity.WARN)
+        status = "skipped" if check not in ran else ("failed" if errors else "passed")
+        rows.append({"check": check, "status": status, "errors": errors, "warnings": warnings})
+    return rows
+
+
+def write_report(out: Path, report: dict[str, object]) -> None:
+    """Write report.json and its human-readable twin report.md."""
+    (out / "report.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    (out / "report.md").write_text(render_markdown(report), encoding="utf-8")
+
+
+def render_markdown(report: dict[str, object]) -> str:
+    """The report as Markdown tables."""
+    stats = report["statistics"]
+    lines = [
+        "# CATKG build report",
+        "",
+        f"- triples (all graphs): {stats['triples']}",
+        f"- distinct triples: {stats['distinct_triples']}",
+        "",
+        "## Checks",
+        "",
+        "| check | status | errors | warnings |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {r['check']} | {r['status']} | {r['errors']} | {r['warnings']} |" for r in report["checks"]]
+    lines += ["", "## Entities per class", "", "| class | entities |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in stats["entities_per_class"].items()]
+    lines += ["", "## Facts per source", "", "| source | triples |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in stats["facts_per_source"].items()]
+    lines += ["", "## Triples per graph", "", "| graph | triples |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in stats["triples_per_graph"].items()]
+    findings = report["findings"]
+    lines += ["", "## Findings", ""]
+    lines += [f"- `{f['path']}:{f['line']}` {f['severity']} [{f['check']}] {f['message']}" for f in findings]
+    if not findings:
+        lines.append("None.")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,87 @@
+"""Where each term is written in a Turtle file: the line of its subject block and of its first use.
+
+Parsers forget positions once they have produced triples, yet every error must name a line.
+This scanner reads the same text with a small Turtle tokenizer (strings and comments skipped)
+and records, for each IRI, the first line where it starts a statement and the first line where
+it appears at all.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+_TOKEN = re.compile(
+    r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'
+    r"|(?P<comment>#[^\n]*)"
+    r"|(?P<iri><[^<>\"{}|^`\\\s]*>)"
+    r"|(?P<directive>@prefix|@base|(?i:\bprefix\b)|(?i:\bbase\b))"
+    r"|(?P<pname>(?:[A-Za-z][\w\-]*(?:\.[\w\-]+)*)?:(?:(?:[\w\-%:]|\\.)+(?:\.(?:[\w\-%:]|\\.)+)*)?)"
+    r"|(?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))"
+    r"|(?P<punct>[.;,\[\]()])"
+)
+
+
+@dataclass
+class TermLines:
+    """Line numbers (1-based) of the IRIs written in one file."""
+
+    subjects: dict[str, int] = field(default_factory=dict)
+    uses: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, iri: str) -> int | None:
+        """The line where `iri` is described as a subject, else where it is first used."""
+        return self.subjects.get(iri) or self.uses.get(iri)
+
+
+def _expand(token: str, kind: str, prefixes: dict[str, str]) -> str | None:
+    if kind == "iri":
+        return token[1:-1]
+    prefix, _, local = token.partition(":")
+    namespace = prefixes.get(prefix)
+    if namespace is None:
+        return None
+    return namespace + re.sub(r"\\(.)", r"\1", local)
+
+
+def scan_term_lines(text: str, prefixes: dict[str, str]) -> TermLines:
+    """Index the IRIs of a Turtle document by line, using the prefixes its parser reported."""
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    result = TermLines()
+    at_statement_start = True
+    in_directive = 0
+    depth = 0
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind in ("comment", None):
+            continue
+        token = match.group()
+        if kind == "directive":
+            in_directive = 2 if token.lower() in ("@prefix", "prefix") else 1
+            continue
+        if in_directive:
+            in_directive -= 1
+            if in_directive == 0:
+                at_statement_start = True
+            continue
+        if kind == "punct":
+            if token in "[(":
+                depth += 1
+            elif token in "])":
+                depth = max(0, depth - 1)
+            elif token == "." and depth == 0:
+                at_statement_start = True
+                continue
+            at_statement_start = False if token not in ".;," else at_statement_start
+            continue
+        if kind in ("iri", "pname"):
+            iri = _expand(token, kind, prefixes)
+            if iri is not None:
+                line = bisect_right(line_starts, match.start())
+                result.uses.setdefault(iri, line)
+                if at_statement_start and depth == 0:
+                    result.subjects.setdefault(iri, line)
+        at_statement_start = False
+    return result
