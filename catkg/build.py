@@ -138,13 +138,13 @@ def build(
     if code != 0 or not write:
         return result
 
-    from catkg.publish import export_prefixes, write_exports
+    from catkg.publish import write_exports
     from catkg.report import write_report
     from catkg.swap import staging_dir, swap_in
 
     staging = staging_dir(out)
     try:
-        write_exports(project.dataset, staging, timed, export_prefixes([f.prefixes for f in project.files]))
+        write_exports(project.dataset, staging, timed, project.prefixes)
         write_report(
             staging,
             {

@@ -16,7 +16,7 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from catkg.findings import Finding, Severity
-from catkg.namespaces import PREFIXES, graph_iri_for
+from catkg.namespaces import PREFIXES, graph_iri_for, merged_prefixes
 from catkg.oxi import to_rdflib
 from catkg.sourcemap import TermLines, scan_term_lines
 
@@ -49,6 +49,7 @@ class Project:
     shapes: Graph
     files: list[SourceFile]
     findings: list[Finding]
+    prefixes: dict[str, str] = field(default_factory=lambda: dict(PREFIXES))
 
     def file_for_graph(self, graph: URIRef) -> SourceFile | None:
         """The file loaded into named graph `graph`."""
@@ -210,6 +211,11 @@ def load_project(root: Path) -> Project:
             files.append(source)
             graph = dataset.graph(source.graph)
             graph.addN((s, p, o, graph) for s, p, o in triples)
+    prefixes = merged_prefixes([f.prefixes for f in files])
+    for prefix, namespace in prefixes.items():
+        dataset.bind(prefix, namespace, override=True, replace=True)
     for prefix, namespace in PREFIXES.items():
         shapes.bind(prefix, namespace)
-    return Project(root=root, dataset=dataset, shapes=shapes, files=files, findings=findings)
+    return Project(
+        root=root, dataset=dataset, shapes=shapes, files=files, findings=findings, prefixes=prefixes
+    )

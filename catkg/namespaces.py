@@ -77,3 +77,21 @@ def graph_iri_for(relative_path: str) -> URIRef:
     if parts[0] == "graph":
         parts = parts[1:]
     return GRAPH["/".join(parts)]
+
+
+def merged_prefixes(file_prefixes: list[dict[str, str]]) -> dict[str, str]:
+    """The standard prefixes plus those the curated files declare (first declaration wins).
+
+    The catch-all `id:` is dropped when files declare per-kind prefixes (`event:`, `org:`...), since
+    Turtle cannot write `id:event/x` without escaping the slash.
+    """
+    prefixes = dict(PREFIXES)
+    namespaces = set(prefixes.values())
+    for declared in file_prefixes:
+        for prefix, namespace in sorted(declared.items()):
+            if prefix and prefix not in prefixes and namespace not in namespaces:
+                prefixes[prefix] = namespace
+                namespaces.add(namespace)
+    if any(ns.startswith(PREFIXES["id"]) and ns != PREFIXES["id"] for ns in namespaces):
+        del prefixes["id"]
+    return prefixes

@@ -43,24 +43,6 @@ def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
     return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
-def export_prefixes(file_prefixes: list[dict[str, str]]) -> dict[str, str]:
-    """The standard prefixes plus those the curated files declare (first declaration wins).
-
-    The catch-all `id:` is dropped when files declare per-kind prefixes (`event:`, `org:`...), since
-    Turtle cannot write `id:event/x` without escaping the slash.
-    """
-    prefixes = dict(PREFIXES)
-    namespaces = set(prefixes.values())
-    for declared in file_prefixes:
-        for prefix, namespace in sorted(declared.items()):
-            if prefix and prefix not in prefixes and namespace not in namespaces:
-                prefixes[prefix] = namespace
-                namespaces.add(namespace)
-    if any(ns.startswith(PREFIXES["id"]) and ns != PREFIXES["id"] for ns in namespaces):
-        del prefixes["id"]
-    return prefixes
-
-
 def write_exports(
     dataset: Dataset, out: Path, timed: Callable[[str], object], prefixes: dict[str, str] | None = None
 ) -> list[ox.Quad]:

@@ -1,0 +1,5 @@
+"""`python -m catkg` runs the command line."""
+
+from catkg.cli import app
+
+app(prog_name="catkg")

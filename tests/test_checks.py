@@ -1,0 +1,148 @@
+"""Every check fails on its known-bad fixture with the right message, line and exit code."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, run_catkg
+
+INVALID = FIXTURES / "invalid"
+EXPECT = re.compile(r"^# expect: (.*)$", re.MULTILINE)
+
+
+def expectations(path: Path) -> dict[str, str]:
+    """The `# expect:` header of a fixture as a dict (check, exit, line, message, hint...)."""
+    found = EXPECT.search(path.read_text(encoding="utf-8"))
+    assert found, f"{path} has no '# expect:' header: every invalid fixture must say how it fails"
+    pairs = shlex.split(
+        found.group(1)
+        .replace("message=", "message='", 1)
+        .replace(" hint=", "' hint='", 1)
+        .replace(" reasoner=", "' reasoner='", 1)
+        .replace(" strict_exit=", " strict_exit=")
+        + "'"
+    )
+    return dict(pair.split("=", 1) for pair in pairs)
+
+
+def _build(project: Path, *extra: str) -> tuple[int, str]:
+    result = run_catkg("build", "--root", str(project), "--out", str(project / "dist"), *extra)
+    return result.returncode, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("fixture", sorted(INVALID.glob("*.ttl")), ids=lambda p: p.stem)
+def test_invalid_fixture_fails_with_expected_finding(fixture: Path, mini_project: Path) -> None:
+    expected = expectations(fixture)
+    relpath = f"graph/reference/{fixture.name}"
+    (mini_project / relpath).write_bytes(fixture.read_bytes())
+    reasoner = () if expected.get("reasoner") == "yes" else ("--no-reasoner",)
+    code, output = _build(mini_project, *reasoner)
+    assert code == int(expected["exit"]), output
+    lines = [ln for ln in output.splitlines() if f"[{expected['check']}]" in ln]
+    assert lines, f"no [{expected['check']}] finding in:\n{output}"
+    located = [ln for ln in lines if ln.startswith(f"{relpath}:{expected['line']}:")]
+    assert located, f"no finding at {relpath}:{expected['line']} among:\n" + "\n".join(lines)
+    assert any(expected["message"] in ln for ln in located), located
+    if "hint" in expected:
+        assert any(expected["hint"] in ln for ln in located), located
+    if "strict_exit" in expected:
+        assert _build(mini_project, "--strict", *reasoner)[0] == int(expected["strict_exit"])
+    assert not (mini_project / "dist").exists() or code == 0
+    assert "Traceback" not in output
+
+
+def test_non_utf8_file_is_refused_with_line_and_exit_2(mini_project: Path) -> None:
+    bad = mini_project / "graph/reference/latin1.ttl"
+    bad.write_bytes(
+        b"@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n<https://w3id.org/catkg/id/x>"
+        b' rdfs:label "S\xe3o Paulo"@en .\n'
+    )
+    code, output = _build(mini_project, "--no-reasoner")
+    assert code == 2
+    assert "graph/reference/latin1.ttl:2:" in output and "not UTF-8: byte 0xe3" in output
+    assert "re-save the file as UTF-8" in output
+
+
+def test_binary_file_is_refused(mini_project: Path) -> None:
+    (mini_project / "graph/reference/blob.ttl").write_bytes(b"\x00\x01\x02binary")
+    code, output = _build(mini_project, "--no-reasoner")
+    assert code == 2 and "graph/reference/blob.ttl:1:" in output and "binary content" in output
+
+
+def test_file_over_50_mb_is_refused_without_reading_it(mini_project: Path) -> None:
+    huge = mini_project / "graph/reference/huge.ttl"
+    with huge.open("wb") as handle:
+        handle.truncate(51 * 1024 * 1024)
+    code, output = _build(mini_project, "--no-reasoner")
+    assert code == 2 and "graph/reference/huge.ttl:1:" in output and "over the 50 MB limit" in output
+
+
+def test_facts_file_without_source_record_fails(mini_project: Path) -> None:
+    facts = mini_project / "graph/facts/unknown-2021.ttl"
+    facts.write_text((mini_project / "graph/facts/wire-2020.ttl").read_text())
+    code, output = _build(mini_project, "--no-reasoner")
+    assert code == 1
+    assert "graph/facts/unknown-2021.ttl:1:" in output and "[source-record]" in output
+    assert "source/unknown-2021" in output and "graph/sources.ttl" in output
+
+
+def test_source_without_date_fails_its_shape(mini_project: Path) -> None:
+    sources = mini_project / "graph/sources.ttl"
+    sources.write_text(sources.read_text().replace(' ; dct:issued "2020-11-26"^^xsd:date', ""))
+    code, output = _build(mini_project, "--no-reasoner")
+    assert code == 1
+    assert "graph/sources.ttl:7:" in output and "[shacl:SourceDate]" in output and "dct:issued" in output
+
+
+def test_shape_without_iri_or_message_is_reported(mini_project: Path) -> None:
+    shapes = mini_project / "ontology/shapes.ttl"
+    text = shapes.read_text().replace(
+        'sh:datatype xsd:positiveInteger ; sh:message "an edition needs exactly one xsd:positiveInteger ordinal" .',
+        "sh:datatype xsd:positiveInteger .",
+    )
+    shapes.write_text(
+        text + "\nshp:Anonymous a sh:NodeShape ; sh:targetClass cat:Place ; sh:property [ sh:path"
+        ' cat:locatedIn ; sh:message "x" ] .\n'
+    )
+    code, output = _build(mini_project, "--no-reasoner")
+    assert code == 1
+    assert "shape <https://w3id.org/catkg/shapes#EditionOrdinal> has no sh:message" in output
+    assert "a shape has no IRI (property shape on https://w3id.org/catkg/ontology#locatedIn)" in output
+
+
+def test_missing_java_says_what_to_install_and_no_reasoner_skips(mini_project: Path, tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    python = Path(os.sys.executable)
+    (bin_dir / "python").symlink_to(python)
+    env = {**os.environ, "PATH": str(bin_dir)}
+    result = run_catkg("build", "--root", str(mini_project), "--out", str(tmp_path / "dist"), env=env)
+    assert result.returncode == 2
+    assert "java is not installed" in result.stderr and "openjdk-17-jre-headless" in result.stderr
+    assert "--no-reasoner" in result.stderr
+    skipped = run_catkg(
+        "build", "--root", str(mini_project), "--out", str(tmp_path / "dist"), "--no-reasoner", env=env
+    )
+    assert skipped.returncode == 0, skipped.stderr
+
+
+def test_every_lint_check_has_an_invalid_fixture() -> None:
+    covered = {expectations(p)["check"] for p in INVALID.glob("*.ttl")}
+    lint_checks = {
+        "syntax",
+        "unknown-term",
+        "undeclared-iri",
+        "missing-label",
+        "datatype",
+        "duplicate-label",
+        "cycle",
+        "owl-consistency",
+    }
+    sparql_checks = {
+        p.name.removesuffix("-violation.rq") for p in (FIXTURES / "mini/queries/checks").glob("*.rq")
+    }
+    assert lint_checks | sparql_checks <= covered, sorted((lint_checks | sparql_checks) - covered)
