@@ -1,0 +1,222 @@
+"""The build: exports round-trip, output is deterministic and atomic, reasoning is materialised."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import REPO, run_catkg
+from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF
+
+from catkg.build import OUTPUTS, build
+from catkg.load import load_project
+from catkg.reason import materialise
+from catkg.namespaces import INFERRED_GRAPH
+
+CAT = "https://w3id.org/catkg/ontology#"
+ID = "https://w3id.org/catkg/id/"
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """sha256 of every file under `folder`, by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def built_dataset(dist: Path) -> Dataset:
+    """The dataset the build publishes, recomputed in memory: the reference every export must match.
+
+    Not dist/store: Oxigraph normalises derived datatypes (xsd:positiveInteger reads back as xsd:integer).
+    """
+    project = load_project(dist.parent)
+    materialise(project.dataset)
+    return project.dataset
+
+
+def graphs_of(dataset: Dataset) -> dict[str, Graph]:
+    return {
+        str(g.identifier): g for g in dataset.graphs() if len(g) and "urn:x-rdflib" not in str(g.identifier)
+    }
+
+
+@pytest.fixture
+def mini_dist(mini_project: Path) -> Path:
+    result = build(mini_project, mini_project / "dist")
+    assert result.exit_code == 0, [f.format() for f in result.findings]
+    return mini_project / "dist"
+
+
+def test_build_writes_every_output(mini_dist: Path) -> None:
+    for name in OUTPUTS:
+        assert (mini_dist / name).exists(), name
+    report = json.loads((mini_dist / "report.json").read_text())
+    assert report["statistics"]["facts_per_source"] == {"wire-2020": 8}
+    assert {row["check"]: row["status"] for row in report["checks"]} == {
+        "input": "passed",
+        "syntax": "passed",
+        "lint": "passed",
+        "sparql-checks": "passed",
+        "shacl": "passed",
+        "owl-consistency": "passed",
+    }
+    assert "| Place | 3 |" in (mini_dist / "report.md").read_text()
+
+
+def test_trig_and_jsonld_round_trip_to_the_built_dataset(mini_dist: Path) -> None:
+    reference = graphs_of(built_dataset(mini_dist))
+    for name, fmt in (("graph.trig", "trig"), ("graph.jsonld", "json-ld")):
+        parsed = Dataset()
+        parsed.parse(mini_dist / name, format=fmt)
+        exported = graphs_of(parsed)
+        assert exported.keys() == reference.keys(), name
+        for graph_name, graph in reference.items():
+            assert isomorphic(exported[graph_name], graph), f"{name}: graph {graph_name} differs"
+
+
+def test_turtle_ntriples_and_owl_round_trip(mini_dist: Path) -> None:
+    union = Graph()
+    for graph in graphs_of(built_dataset(mini_dist)).values():
+        union += graph
+    for name, fmt in (("graph.ttl", "turtle"), ("graph.nt", "nt")):
+        assert isomorphic(Graph().parse(mini_dist / name, format=fmt), union), name
+    ontology = graphs_of(built_dataset(mini_dist))["https://w3id.org/catkg/graph/ontology"]
+    assert isomorphic(Graph().parse(mini_dist / "ontology.owl", format="xml"), ontology)
+
+
+def test_graphml_has_labels_and_types(mini_dist: Path) -> None:
+    import networkx as nx
+
+    graph = nx.read_graphml(mini_dist / "graph.graphml")
+    node = graph.nodes[ID + "event/forum-2020"]
+    assert node["label"] == "8th Forum" and node["type"] == "Edition"
+    edges = {(s, o, d["label"]) for s, o, d in graph.edges(data=True)}
+    assert (ID + "event/forum-2020", ID + "org/most", "hosted by") in edges
+
+
+def test_rebuild_is_byte_identical(mini_project: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    assert build(mini_project, first).exit_code == 0
+    assert build(mini_project, second).exit_code == 0
+    a, b = tree_digest(first), tree_digest(second)
+    exports = [n for n in a if not n.startswith("store/") and n != "report.json"]
+    assert exports and all(a[n] == b[n] for n in exports)
+
+
+def test_reasoning_is_materialised_in_its_own_graph(mini_dist: Path) -> None:
+    store = ox.Store.read_only(str(mini_dist / "store"))
+    inferred = ox.NamedNode(str(INFERRED_GRAPH))
+
+    def in_graph(s: str, p: str, o: str, graph: ox.NamedNode | None) -> bool:
+        return any(store.quads_for_pattern(ox.NamedNode(s), ox.NamedNode(p), ox.NamedNode(o), graph))
+
+    # inverse, transitive and subclass closure, each only in the inferred graph
+    hosts = (ID + "org/most", CAT + "hosts", ID + "event/forum-2020")
+    located = (ID + "place/nanning", CAT + "locatedIn", ID + "place/china")
+    typed = (ID + "event/forum-2020", str(RDF.type), CAT + "Event")
+    for triple in (hosts, located, typed):
+        assert in_graph(*triple, inferred), triple
+        assert not in_graph(*triple, ox.NamedNode("https://w3id.org/catkg/source/wire-2020"))
+
+
+def test_failing_build_leaves_previous_dist_byte_for_byte(mini_dist: Path, mini_project: Path) -> None:
+    before = tree_digest(mini_dist)
+    (mini_project / "graph/reference/bad.ttl").write_text("<https://w3id.org/catkg/id/x> a <oops .\n")
+    result = run_catkg("build", "--root", str(mini_project), "--out", str(mini_dist))
+    assert result.returncode == 1
+    assert tree_digest(mini_dist) == before
+    assert not list(mini_dist.parent.glob(".dist.*"))
+
+
+def test_unchanged_project_is_not_rebuilt(mini_dist: Path, mini_project: Path) -> None:
+    result = run_catkg("build", "--root", str(mini_project), "--out", str(mini_dist))
+    assert result.returncode == 0 and "up to date" in result.stdout
+    (mini_project / "graph/reference/places.ttl").write_text(
+        (mini_project / "graph/reference/places.ttl").read_text().replace('"Nanning"@en', '"Nanning City"@en')
+    )
+    rebuilt = run_catkg("build", "--root", str(mini_project), "--out", str(mini_dist))
+    assert rebuilt.returncode == 0 and "up to date" not in rebuilt.stdout
+    assert "Nanning City" in (mini_dist / "graph.ttl").read_text()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+def test_interrupted_build_leaves_previous_dist_usable(mini_dist: Path, mini_project: Path, sig: int) -> None:
+    before = tree_digest(mini_dist)
+    places = mini_project / "graph/reference/places.ttl"
+    places.write_text(places.read_text().replace('"China"@en', '"People\'s Republic of China"@en'))
+    for delay in (0.2, 0.5, 0.9, 1.4):
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "catkg",
+                "build",
+                "--root",
+                str(mini_project),
+                "--out",
+                str(mini_dist),
+                "--force",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        process.send_signal(sig)
+        process.wait(timeout=60)
+        after = tree_digest(mini_dist)
+        assert after == before or ("graph.ttl" in after and "report.json" in after), after.keys()
+        store = ox.Store.read_only(str(mini_dist / "store"))
+        assert any(store.query("ASK { ?s ?p ?o }", use_default_graph_as_union=True) for _ in [0])
+    assert build(mini_project, mini_dist).exit_code == 0
+    assert not list(mini_dist.parent.glob(".dist.*"))
+
+
+def test_validate_writes_nothing_and_stats_counts(mini_project: Path) -> None:
+    result = run_catkg("validate", "--root", str(mini_project), "--no-reasoner")
+    assert result.returncode == 0 and "valid" in result.stdout
+    assert not (mini_project / "dist").exists()
+    stats = run_catkg("stats", "--root", str(mini_project))
+    assert stats.returncode == 0
+    assert "Place" in stats.stdout and "wire-2020" in stats.stdout
+
+
+def test_not_a_project_is_bad_usage(tmp_path: Path) -> None:
+    result = run_catkg("build", "--root", str(tmp_path))
+    assert result.returncode == 2 and "not a CATKG project" in result.stderr
+
+
+def test_real_project_builds_clean(real_dist: Path) -> None:
+    report = json.loads((real_dist / "report.json").read_text())
+    assert all(row["status"] == "passed" for row in report["checks"]), report["checks"]
+    assert len(report["statistics"]["facts_per_source"]) >= 5
+
+
+@pytest.mark.slow
+def test_fresh_clone_builds_in_a_new_virtual_environment(tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True)
+    venv = tmp_path / "venv"
+    # System site packages stand in for the registry; the package itself installs from the clone.
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "-e", str(clone)],
+        check=True,
+        env={**os.environ, "PIP_NO_INPUT": "1"},
+    )
+    built = subprocess.run([str(python), "build.py"], cwd=clone, capture_output=True, text=True, check=False)
+    assert built.returncode == 0, built.stderr
+    assert (clone / "dist" / "graph.ttl").exists()
+    assert URIRef  # rdflib is importable in the new environment too
