@@ -20,8 +20,8 @@ from rdflib.namespace import RDF
 
 from catkg.build import OUTPUTS, build
 from catkg.load import load_project
-from catkg.reason import materialise
 from catkg.namespaces import INFERRED_GRAPH
+from catkg.reason import materialise
 
 CAT = "https://w3id.org/catkg/ontology#"
 ID = "https://w3id.org/catkg/id/"
