@@ -5,7 +5,8 @@ Each file starts with comment headers:
     # Severity: ERROR | WARN
     # Message: text shown for each row; {term} and {value} are replaced by the row's bindings
     # Hint: how to fix it
-and selects ?term (the offending entity, used to find its file and line) and optionally ?value.
+and selects ?term (the offending entity, used to find its file and line), optionally ?value, and
+optionally ?graph (the named graph whose file should be shown when ?term is written in several).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import URIRef
 
 from catkg.findings import Finding, Severity
 from catkg.load import Project
@@ -68,11 +70,12 @@ def run_sparql_checks(project: Project, store: ox.Store) -> list[Finding]:
     for path in check_files(project.root):
         check = read_check(path)
         rows = store.query(check.sparql, use_default_graph_as_union=True)
-        has_value = any(v.value == "value" for v in rows.variables)
+        names = {v.value for v in rows.variables}
         for row in rows:
             term = _text(row["term"])
-            value = _text(row["value"]) if has_value else ""
-            file, line = project.locate(term)
+            value = _text(row["value"]) if "value" in names else ""
+            graph = URIRef(_text(row["graph"])) if "graph" in names and row["graph"] is not None else None
+            file, line = project.locate(term, prefer_graph=graph)
             message = check.message.replace("{term}", term).replace("{value}", value)
             findings.append(
                 Finding(
