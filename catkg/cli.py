@@ -127,3 +127,26 @@ def stats_command(root: RootOption = Path("."), out: OutOption = None) -> None:
         for name, count in stats[key].items():
             table.add_row(name, str(count))
         console.print(table)
+
+
+@app.command("query")
+def query_command(
+    query: Annotated[
+        str | None, typer.Argument(help="A library query NAME (or its number), a .rq FILE, or SPARQL text.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, tsv, json, xml or md.")] = "table",
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", help="Stop the query after S seconds (exit 3).")
+    ] = None,
+    list_only: Annotated[bool, typer.Option("--list", help="List the library and its questions.")] = False,
+    root: RootOption = Path("."),
+    out: OutOption = None,
+) -> None:
+    """Run SPARQL on the build (built first if stale); exit 1 query failed, 2 bad query, 3 timed out.
+
+    The default graph is the union of all named graphs; GRAPH ?g reaches each source's own graph.
+    CONSTRUCT and DESCRIBE print Turtle; ASK prints true or false.
+    """
+    from catkg.query import main
+
+    raise typer.Exit(main(query, fmt, timeout, list_only, project_root(root), out, console, errors))
