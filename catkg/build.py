@@ -24,6 +24,7 @@ OUTPUTS = (
     "report.json",
     "report.md",
     "store",
+    "ontology.html",
 )
 USAGE_CHECKS = ("input", "reasoner-setup")
 
@@ -145,6 +146,10 @@ def build(
     staging = staging_dir(out)
     try:
         write_exports(project.dataset, staging, timed, project.prefixes)
+        with timed("export ontology.html"):
+            from catkg.ontology_docs import write_ontology_html
+
+            write_ontology_html(project.dataset.graph(ONTOLOGY_GRAPH), staging / "ontology.html")
         write_report(
             staging,
             {
