@@ -150,3 +150,88 @@ def query_command(
     from catkg.query import main
 
     raise typer.Exit(main(query, fmt, timeout, list_only, project_root(root), out, console, errors))
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (loopback by default).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 7878,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Stop a query after S seconds (HTTP 503).")
+    ] = 30.0,
+    max_results: Annotated[
+        int, typer.Option("--max-results", help="Refuse results over N rows or triples (HTTP 413).")
+    ] = 100_000,
+    max_body: Annotated[int, typer.Option("--max-body", help="Refuse bodies over N bytes (413).")] = 1048576,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Query processes (default: cores).")
+    ] = None,
+    root: RootOption = Path("."),
+    out: OutOption = None,
+) -> None:
+    """Read-only SPARQL 1.1 Protocol endpoint at /sparql and a query page at / (built first if stale)."""
+    from catkg.query import BuildFailed, ensure_built
+    from catkg.serve import Limits, default_workers, serve
+
+    project = project_root(root)
+    try:
+        dist = ensure_built(project, out, errors)
+    except BuildFailed as failure:
+        raise typer.Exit(failure.exit_code) from None
+    limits = Limits(timeout, max_results, max_body, workers or default_workers())
+    serve(dist, project, host, port, limits)
+
+
+@app.command("push")
+def push_command(
+    store: Annotated[
+        str, typer.Option("--store", help="Graph Store Protocol URL, e.g. http://localhost:7878/store.")
+    ],
+    user: Annotated[str | None, typer.Option("--user", help="User name for HTTP basic auth.")] = None,
+    password: Annotated[str | None, typer.Option("--password", help="Password for HTTP basic auth.")] = None,
+    root: RootOption = Path("."),
+    out: OutOption = None,
+) -> None:
+    """PUT every named graph of the build to a triple store (exit 1 refused, 2 unreachable)."""
+    from catkg.push import main
+    from catkg.query import BuildFailed, ensure_built
+
+    try:
+        dist = ensure_built(project_root(root), out, errors)
+    except BuildFailed as failure:
+        raise typer.Exit(failure.exit_code) from None
+    raise typer.Exit(main(dist, store, user, password, console, errors))
+
+
+@app.command("bench")
+def bench_command(
+    size: Annotated[int, typer.Option("--size", help="Synthetic corpus size in triples.")] = 10000,
+    runs: Annotated[int, typer.Option("--runs", help="Runs per query (medians are reported).")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    curated: Annotated[
+        bool, typer.Option("--curated", help="Time `python build.py` on this project instead (full, no-change).")
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Generator seed.")] = 0,
+    no_reasoner: Annotated[bool, typer.Option("--no-reasoner", help="Skip HermiT in the build.")] = False,
+    no_rdflib: Annotated[bool, typer.Option("--no-rdflib", help="Skip the rdflib baseline.")] = False,
+    cap: Annotated[float, typer.Option("--cap", help="Seconds before an rdflib query is abandoned.")] = 60.0,
+    root: RootOption = Path("."),
+) -> None:
+    """Time the build stages and the queries (CATKG vs raw pyoxigraph vs rdflib) on a synthetic corpus."""
+    from catkg.bench import main
+
+    code = main(
+        size,
+        runs,
+        as_json,
+        curated=project_root(root) if curated else None,
+        seed=seed,
+        reasoner=not no_reasoner,
+        rdflib=not no_rdflib,
+        cap=cap,
+        console=console,
+        errors=errors,
+    )
+    raise typer.Exit(code)
