@@ -211,7 +211,7 @@ def bench_command(
     runs: Annotated[int, typer.Option("--runs", help="Runs per query (medians are reported).")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     curated: Annotated[
-        bool, typer.Option("--curated", help="Time `python build.py` on this project instead (full, no-change).")
+        bool, typer.Option("--curated", help="Time `python build.py` on this project (full, no-change).")
     ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Generator seed.")] = 0,
     no_reasoner: Annotated[bool, typer.Option("--no-reasoner", help="Skip HermiT in the build.")] = False,
