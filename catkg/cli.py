@@ -235,3 +235,26 @@ def bench_command(
         errors=errors,
     )
     raise typer.Exit(code)
+
+
+@app.command("draft")
+def draft_command(
+    article: Annotated[Path, typer.Argument(help="The article as a UTF-8 text file.")],
+    source_id: Annotated[str, typer.Option("--source-id", help="ID of the new source, e.g. wire-2023-09-14.")],
+    publisher: Annotated[str | None, typer.Option("--publisher", help="Who published it.")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Issue date, YYYY-MM-DD.")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Where it was published.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Its title.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing draft of this ID.")] = False,
+    root: RootOption = Path("."),
+) -> None:
+    """Draft graph/facts/ID.ttl from an article: links, new entities, candidate statements (exit 2 bad input)."""
+    from catkg.draft import DraftError, DraftOptions, draft, print_summary
+
+    options = DraftOptions(source_id, publisher, date, url, title, force)
+    try:
+        result = draft(project_root(root), article, options)
+    except DraftError as error:
+        errors.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    print_summary(result, console)
