@@ -483,9 +483,67 @@ def serve(
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
 
 
+@dataclass
+class LoadReport:
+    """Latencies (seconds) of the answered requests and a line per failed one."""
+
+    latencies: list[float]
+    errors: list[str]
+    wall: float
+
+    def percentile(self, share: float) -> float:
+        """The latency below which `share` (0-1) of the requests fell (nearest rank)."""
+        ordered = sorted(self.latencies)
+        return (
+            ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+            if ordered
+            else float("nan")
+        )
+
+
+async def _load(
+    endpoint: str, queries: list[str], clients: int, per_client: int, timeout: float
+) -> LoadReport:
+    import time
+
+    import httpx
+
+    latencies: list[float] = []
+    errors: list[str] = []
+    accept = "application/sparql-results+json, text/turtle;q=0.9"
+
+    async def client(number: int, http: httpx.AsyncClient) -> None:
+        for step in range(per_client):
+            sparql = queries[(number + step) % len(queries)]
+            began = time.perf_counter()
+            try:
+                response = await http.post(endpoint, data={"query": sparql}, headers={"Accept": accept})
+            except httpx.HTTPError as error:
+                errors.append(f"client {number} query {step}: {type(error).__name__}: {error}")
+                continue
+            latencies.append(time.perf_counter() - began)
+            if response.status_code != 200:
+                errors.append(
+                    f"client {number} query {step}: HTTP {response.status_code} {response.text[:200]}"
+                )
+
+    began = time.perf_counter()
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
+        await asyncio.gather(*(client(number, http) for number in range(clients)))
+    return LoadReport(latencies, errors, time.perf_counter() - began)
+
+
+def load(
+    endpoint: str, queries: list[str], clients: int = 50, per_client: int = 20, timeout: float = 60.0
+) -> LoadReport:
+    """`clients` concurrent HTTP clients each POSTing `per_client` of `queries` (in turn) to `endpoint`."""
+    return asyncio.run(_load(endpoint, queries, clients, per_client, timeout))
+
+
 def default_workers() -> int:
     """Two worker processes, or one per core beyond that (at most eight)."""
     return max(2, min(8, os.cpu_count() or 2))
 
 
-__all__ = ["Limits", "QueryError", "create_app", "negotiate", "serve", "uses_service"]
+__all__ = ["Limits", "LoadReport", "QueryError", "create_app", "load", "negotiate", "serve", "uses_service"]
