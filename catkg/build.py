@@ -104,65 +104,69 @@ def build(
     from catkg.check.vocabulary import Vocabulary
     from catkg.load import load_project
     from catkg.namespaces import ONTOLOGY_GRAPH
+    from catkg.ontology_docs import write_ontology_html
     from catkg.oxi import dataset_quads, memory_store
+    from catkg.publish import write_exports
     from catkg.reason import materialise
-    from catkg.report import check_results, statistics
+    from catkg.report import check_results, statistics, write_report
+    from catkg.swap import staging_dir, swap_in
 
     with timed("load"):
         project = load_project(root)
     findings = list(project.findings)
     ran = {"input", "syntax"}
-    if not findings:
-        with timed("check: lint"):
-            vocabulary = Vocabulary.from_ontology(project.dataset.graph(ONTOLOGY_GRAPH))
-            findings += lint(project, vocabulary)
-            ran.add("lint")
-        with timed("check: sparql"):
-            findings += run_sparql_checks(project, memory_store(dataset_quads(project.dataset)))
-            ran.add("sparql-checks")
-        with timed("check: shacl"):
-            merged = data_graph(project)
-            findings += lint_shapes(project.shapes) + validate_shapes(project, merged)
-            ran.add("shacl")
-        with timed("reason"):
-            materialise(project.dataset)
-        if reasoner:
-            from catkg.check.consistency import check_consistency
+    if findings:
+        findings.sort()
+        return BuildResult(exit_code_for(findings, strict), findings, timings=timings)
 
-            with timed("check: owl"):
-                findings += check_consistency(project, merged, project.dataset)
-                ran.add("owl-consistency")
-    findings.sort()
-    code = exit_code_for(findings, strict)
-    stats = statistics(project.dataset) if code == 0 or not project.findings else {}
-    result = BuildResult(code, findings, stats, timings, out if write and code == 0 else None)
-    if code != 0 or not write:
-        return result
+    with timed("check: lint"):
+        vocabulary = Vocabulary.from_ontology(project.dataset.graph(ONTOLOGY_GRAPH))
+        findings += lint(project, vocabulary)
+        ran.add("lint")
+    merged = data_graph(project)
+    consistency = None
+    if reasoner:
+        from catkg.check.consistency import consistency_findings, start_consistency_check
 
-    from catkg.publish import write_exports
-    from catkg.report import write_report
-    from catkg.swap import staging_dir, swap_in
-
-    staging = staging_dir(out)
+        consistency = start_consistency_check(merged)
+    with timed("check: sparql"):
+        findings += run_sparql_checks(project, memory_store(dataset_quads(project.dataset)))
+        ran.add("sparql-checks")
+    with timed("check: shacl"):
+        findings += lint_shapes(project.shapes) + validate_shapes(project, merged)
+        ran.add("shacl")
+    with timed("reason"):
+        materialise(project.dataset)
+    staging = staging_dir(out) if write and exit_code_for(findings, strict) == 0 else None
     try:
-        write_exports(project.dataset, staging, timed, project.prefixes)
-        with timed("export ontology.html"):
-            from catkg.ontology_docs import write_ontology_html
-
-            write_ontology_html(project.dataset.graph(ONTOLOGY_GRAPH), staging / "ontology.html")
-        write_report(
-            staging,
-            {
-                "catkg_version": __version__,
-                "fingerprint": project_fingerprint(root, options),
-                "statistics": stats,
-                "checks": check_results(findings, ran),
-                "findings": [f.to_json() for f in findings],
-                "timings_s": {k: round(v, 4) for k, v in timings.items()},
-            },
-        )
-        swap_in(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        if staging is not None:
+            # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
+            write_exports(project.dataset, staging, timed, project.prefixes)
+            with timed("export ontology.html"):
+                write_ontology_html(project.dataset.graph(ONTOLOGY_GRAPH), staging / "ontology.html")
+        if consistency is not None:
+            with timed("check: owl (wait)"):
+                findings += consistency_findings(project, consistency, project.dataset)
+                ran.add("owl-consistency")
+        findings.sort()
+        code = exit_code_for(findings, strict)
+        stats = statistics(project.dataset)
+        result = BuildResult(code, findings, stats, timings, out if staging and code == 0 else None)
+        if staging is not None and code == 0:
+            write_report(
+                staging,
+                {
+                    "catkg_version": __version__,
+                    "fingerprint": project_fingerprint(root, options),
+                    "statistics": stats,
+                    "checks": check_results(findings, ran),
+                    "findings": [f.to_json() for f in findings],
+                    "timings_s": {k: round(v, 4) for k, v in timings.items()},
+                },
+            )
+            swap_in(staging, out)
+            staging = None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     return result

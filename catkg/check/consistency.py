@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
@@ -115,10 +116,18 @@ def explain_inconsistency(project: Project, materialised: Dataset) -> list[Findi
     return findings
 
 
-def check_consistency(project: Project, merged: Graph, materialised: Dataset) -> list[Finding]:
-    """Run HermiT; on inconsistency return located findings (never an unexplained failure)."""
+def start_consistency_check(merged: Graph) -> Future[bool]:
+    """Run HermiT in a worker thread (it waits on a JVM), so Python stages can proceed meanwhile."""
+    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hermit")
+    future = executor.submit(hermit_consistent, merged)
+    executor.shutdown(wait=False)
+    return future
+
+
+def consistency_findings(project: Project, outcome: Future[bool], materialised: Dataset) -> list[Finding]:
+    """Wait for HermiT; on inconsistency return located findings (never an unexplained failure)."""
     try:
-        consistent = hermit_consistent(merged)
+        consistent = outcome.result()
     except RuntimeError as error:
         return [
             Finding("ontology/catkg.ttl", 1, 0, Severity.ERROR, "reasoner-setup", str(error), hint=JAVA_HINT)
