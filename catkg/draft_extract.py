@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 from catkg.draft_numbers import MONTHS, FoundDate, FoundNumber, article_date, find_dates, find_numbers
 from catkg.draft_text import ORDINAL_WORDS, NormText, Paragraph, label_keys, nlp, norm_word, normalise
-from catkg.draft_vocab import KnownEntity, KnownIndex, content_keys, local_name, slugify
+from catkg.draft_vocab import KnownEntity, KnownIndex, content_keys, head_key, local_name, slugify
 from catkg.namespaces import ID
 
 NEAR_MISS_CUTOFF = 88.0
@@ -469,10 +469,6 @@ class Extractor:
             self._entities.setdefault(entity.iri, entity)
             mentions.append(Mention(entity.iri, doc[start:end].text, number, start, end, how))
 
-        # Aliases the article defined (case-sensitive: "Forum" is the alias, "forum" is a word).
-        for start, end, entity in _alias_spans(doc, self._aliases_now):
-            if claim(start, end):
-                add(entity, start, end, "alias the article defines")
         # "the Nth <event>" and "<Title> <Name>" first: they decide what their words mean.
         for start, end, entity, how in self._editions(doc, known, norm):
             if claim(start, end):
@@ -480,6 +476,10 @@ class Extractor:
         for start, end, entity in self._people(doc, titles, known):
             if claim(start, end):
                 add(entity, start, end, "person after a title")
+        # Aliases the article defined (case-sensitive: "Forum" is the alias, "forum" is a word).
+        for start, end, entity in _alias_spans(doc, self._aliases_now):
+            if claim(start, end):
+                add(entity, start, end, "alias the article defines")
         # Known labels, longest first.
         inner: list[tuple[int, int, tuple[str, ...]]] = []
         accepted: list[tuple[int, int, tuple[str, ...]]] = []
@@ -497,14 +497,14 @@ class Extractor:
             if any(cs <= start and end <= ce for cs, ce in claimed):
                 continue
             inside = [(s, e, k) for s, e, k in accepted if start <= s and e <= end]
-            covered = {i for s, e, _ in inside for i in range(s, e)}
-            uncovered = [
-                doc[i].text
-                for i in range(start, end)
-                if i not in covered and norm_word(doc[i].text) is not None
-            ]
-            if not content_keys([k for k in (norm_word(w) for w in uncovered) if k]):
-                continue
+            covered = {i for s, e in claimed if start <= s and e <= end for i in range(s, e)}
+            words = [norm_word(doc[i].text) for i in range(start, end)]
+            left = content_keys(
+                [w for i, w in zip(range(start, end), words, strict=True) if w and i not in covered]
+            )
+            total = content_keys([w for w in words if w])
+            if not left or (len(left) == 1 and len(left) * 2 <= len(total)):
+                continue  # all known, or a known name plus one stray word ("... Forum Opens")
             if any(not (start <= s and e <= end) and s < end and start < e for s, e in claimed):
                 continue  # overlaps a claimed span partly: leave it
             entity, how = self._resolve_chunk(doc, start, end)
@@ -739,9 +739,6 @@ class Extractor:
             if not single:
                 self.unclassified.setdefault(text, set()).add(self._paragraph)
             return None, ""
-        existing = self._entities.get(self._candidate_iri(cls, text))
-        if existing is not None:
-            return existing, "new entity"
         return self._new_entity(text, cls, reason), "new entity"
 
     def _suggest_class(
@@ -762,16 +759,19 @@ class Extractor:
                 cls = self.terms.cls("City", "Place") or self.terms.cls("Place")
                 return cls, f'a capitalised name after "{doc[start - 1].text}"'
             return None, ""
-        for head in ([" ".join(keys[-2:])] if len(keys) > 1 else []) + [keys[-1]]:
-            votes = self.votes.get(head.split()[-1]) if " " not in head else None
-            if votes:
-                cls = sorted(votes.items(), key=lambda kv: (-kv[1], str(kv[0])))[0][0]
-                return cls, f'known names ending in "{head}" are {local_name(str(cls))}'
-        head = keys[-1]
-        for name in HEAD_CLASSES.get(head, ()):
-            cls = self.terms.cls(name)
-            if cls is not None:
-                return cls, f'the head noun "{doc[end - 1].text}"'
+        head = head_key(keys)
+        lexicon = [c for c in (self.terms.cls(n) for n in HEAD_CLASSES.get(head, ())) if c is not None]
+        votes = self.votes.get(head)
+        if votes:
+            ranked = sorted(votes.items(), key=lambda kv: (-kv[1], str(kv[0])))
+            for cls, _ in ranked:
+                # Known names vote, within what the head noun can mean ("forum" names an event).
+                if self.terms.is_a(cls, "Edition"):
+                    continue  # an edition has an ordinal; without one the name is of an event
+                if not lexicon or cls in lexicon or lexicon[-1] in self.terms.ancestors(cls):
+                    return cls, f'known names with the head noun "{head}" are {local_name(str(cls))}'
+        if lexicon:
+            return lexicon[0], f'the head noun "{head}"'
         if start > 0 and doc[start - 1].lower_ in ("in", "at", "from") and len(content_keys(keys)) <= 2:
             cls = self.terms.cls("City", "Place") or self.terms.cls("Place")
             return cls, f'a capitalised name after "{doc[start - 1].text}"'
@@ -781,9 +781,10 @@ class Extractor:
         return str(ID) + f"{self.index.kind_for(cls)}/{slugify(label)}"
 
     def _new_entity(self, label: str, cls: URIRef | None, reason: str) -> Entity:
-        existing = self._entities.get(self._candidate_iri(cls, label))
-        if existing is not None:
-            return existing
+        keys = label_keys(label)
+        for existing in self._entities.values():
+            if not existing.known and label_keys(existing.label) == keys:
+                return existing  # "Camps" and "Camp": one entity
         return Entity(self._mint(cls, slugify(label)), label, cls, False, reason or "a capitalised name")
 
     def _mint(self, cls: URIRef | None, slug: str) -> str:

@@ -168,7 +168,7 @@ class StatementBuilder:
                 name_keys = " ".join(content_keys(label_keys(name)))
                 if not name_keys:
                     continue
-                score = 100.0 if name_keys == keys else fuzz.token_set_ratio(keys, name_keys)
+                score = 101.0 if name_keys == keys else fuzz.token_sort_ratio(keys, name_keys)
                 if score >= cutoff:
                     candidate = (-score, len(name_keys), str(known.iri))
                     best = min(best, candidate) if best else candidate
@@ -176,6 +176,51 @@ class StatementBuilder:
             return None
         known = self.index.entities[URIRef(best[2])]
         return Entity(str(known.iri), known.label, known.cls, True, "concept")
+
+    def _usual_subject(self, measure: Entity) -> Entity | None:
+        """The one thing the graph's figures of this measure are about, if there is exactly one."""
+        measure_prop = self.terms.prop("measure")
+        subject_prop = self.terms.prop("statisticSubject", "statistic subject")
+        if measure_prop is None or subject_prop is None:
+            return None
+        subjects = {
+            o
+            for known in self.index.entities.values()
+            if URIRef(measure.iri) in known.links.get(measure_prop, ())
+            for o in known.links.get(subject_prop, ())
+        }
+        if len(subjects) != 1:
+            return None
+        known = self.index.entities.get(next(iter(subjects)))
+        return Entity(str(known.iri), known.label, known.cls, True, "usual subject") if known else None
+
+    def measure_for(self, noun: str, sentence: set[str]) -> Entity | None:
+        """The known measure for a counted noun: one that contains the noun's head word and shares the
+        most words with the noun and its sentence ("1,000 technologies ... published" -> technologies
+        published); else the closest label by fuzzy matching."""
+        noun_keys = [k for k in content_keys(label_keys(noun)) if k.isalpha()]
+        if not noun_keys:
+            return None
+        head = noun_keys[-1]
+        context = set(noun_keys) | sentence
+        best: tuple[float, int, str] | None = None
+        for known in self.index.of_class("Measure"):
+            for name in known.names:
+                keys = set(content_keys(label_keys(name)))
+                # Words of the noun itself count fully, words around it half.
+                weight = len(keys & set(noun_keys)) + 0.5 * len((keys & context) - set(noun_keys))
+                if head in keys:
+                    score = weight * weight / len(keys)
+                elif len(keys & set(noun_keys)) >= 2:
+                    score = 0.5 * weight * weight / len(keys)  # "ministerial-level officials"
+                else:
+                    continue
+                candidate = (-score, len(keys), str(known.iri))
+                best = min(best, candidate) if best else candidate
+        if best is not None:
+            known = self.index.entities[URIRef(best[2])]
+            return Entity(str(known.iri), known.label, known.cls, True, "concept")
+        return self.concept(("Measure",), noun, cutoff=80.0)
 
     # -- the article's main event ---------------------------------------------------------------
 
@@ -263,7 +308,7 @@ class StatementBuilder:
         triggers: dict[str, list[tuple[int, int, str]]] = {}
         for match_id, start, end in self.matcher(part.doc[sent.start : sent.end]):
             kind = nlp().vocab.strings[match_id]
-            span = part.doc[sent.start + start : sent.start + end]
+            span = part.doc[start:end]  # the matcher gives Doc positions even when run on a Span
             triggers.setdefault(kind, []).append((span.start, span.end, span.text.casefold()))
         number = part.paragraph.number
         statements: list[Statement] = []
@@ -284,7 +329,7 @@ class StatementBuilder:
         if triggers.get("theme") and event is not None:
             statements += self._theme(part, sent, event, triggers["theme"][0], number)
         for found in numbers:
-            statement = self._statistic(part, mentions, dates, found, number)
+            statement = self._statistic(part, mentions, dates, found, number, (sent.start, sent.end))
             if statement:
                 statements.append(statement)
         return statements
@@ -309,9 +354,9 @@ class StatementBuilder:
         """The mentions coordinated right after token `end`: "A, B and the C", stopping at any other word."""
         found: list[Mention] = []
         position = end
-        for mention in sorted(mentions, key=lambda m: m.start):
+        for mention in sorted(mentions, key=lambda m: (m.start, -m.end)):
             if mention.start < position:
-                continue
+                continue  # inside the name just taken
             gap = [
                 t for t in part.doc[position : mention.start] if (norm_word(t.text) or "") not in ("and", "")
             ]
@@ -517,7 +562,9 @@ class StatementBuilder:
     def _list_before(self, part: ParagraphAnalysis, mentions: list[Mention], start: int) -> list[Mention]:
         found: list[Mention] = []
         position = start
-        for mention in sorted((m for m in mentions if m.end <= start), key=lambda m: -m.start):
+        for mention in sorted((m for m in mentions if m.end <= start), key=lambda m: (-m.end, m.start)):
+            if mention.end > position:
+                continue  # inside the name just taken
             gap = [
                 t
                 for t in part.doc[mention.end : position]
@@ -634,13 +681,14 @@ class StatementBuilder:
         participation_cls = self.cls("Participation")
         words = {t.lower_ for t in sent}
         role = self.concept(("Role",), "keynote speaker" if "keynote" in words else "speaker", cutoff=95.0)
-        mode = self._mode(sent)
+        modes = [m for m in mentions if self.is_a(self.entity(m.iri), "ParticipationMode")]
         statements = []
         seen: set[str] = set()
         for speaker in speakers:
             if speaker is None or speaker.iri in seen:
                 continue
             seen.add(speaker.iri)
+            mode = self._mode_for(speaker, mentions, modes)
             decisions: list[str] = []
             if event is None:
                 decisions.append("no event found for this speech: add the event")
@@ -688,6 +736,20 @@ class StatementBuilder:
                     )
                 )
         return statements
+
+    def _mode_for(self, speaker: Entity, mentions: list[Mention], modes: list[Mention]) -> Entity | None:
+        """The mode said right after this speaker ("X by video, and Y on site"), else the sentence's first."""
+        if not modes:
+            return None
+        own = [m.end for m in mentions if m.iri == speaker.iri]
+        people = [self.is_a(self.entity(m.iri), "Person") for m in mentions]
+        others = sorted(m.start for m, p in zip(mentions, people, strict=True) if p and m.iri != speaker.iri)
+        for after in own:
+            limit = next((o for o in others if o > after), 10**9)
+            near = [m for m in modes if after <= m.start < limit]
+            if near:
+                return self.entity(near[0].iri)
+        return self.entity(modes[0].iri)
 
     def _parts(self, mentions: list[Mention], event: Entity, number: int) -> list[Statement]:
         statements = []
@@ -746,22 +808,34 @@ class StatementBuilder:
         dates: list[FoundDate],
         found: FoundNumber,
         number: int,
+        bounds: tuple[int, int],
     ) -> Statement | None:
         if found.kind != "cardinal" or not found.noun:
             return None
+        sent_start, sent_end = bounds
         statistic_cls = self.cls("Statistic")
         before = [self.entity(m.iri) for m in mentions if m.end <= found.start]
         before = [e for e in before if e is not None and not self._is_concept(e)]
         wanted = (
             ("Organization",)
             if "member" in found.noun.casefold()
-            else ("Agent", "CooperationFramework", "Event", "EventSeries", "Collaboration")
+            else ("Organization", "CooperationFramework", "Event", "EventSeries", "Collaboration")
         )
         subject = next((e for e in reversed(before) if self.is_a(e, *wanted)), None)
         decisions: list[str] = []
+        # Words near the figure say what it counts ("sent over 300 scholars"); the whole sentence says too much.
+        near = part.doc[
+            max(sent_start, found.start - 8) : min(sent_end, found.end + len(found.noun.split()) + 8)
+        ]
+        measure = self.measure_for(found.noun, set(label_keys(near.text)))
+        if subject is None and measure is not None:
+            subject = self._usual_subject(measure)
+            if subject is not None:
+                decisions.append(
+                    f'subject "{subject.label}" is what earlier figures of this measure were about'
+                )
         if subject is None:
             decisions.append("no subject found: say what this figure is about (cat:statisticSubject)")
-        measure = self.concept(("Measure",), found.noun, cutoff=80.0)
         qualifier = self.concept(("Qualifier",), found.qualifier, cutoff=100.0) if found.qualifier else None
         if found.qualifier and qualifier is None:
             decisions.append(f'no qualifier concept for "{found.qualifier}"')

@@ -195,6 +195,7 @@ def normalise(tokens: Doc | Span) -> NormText:
     return result
 
 
+@lru_cache(maxsize=65536)
 def label_keys(label: str) -> tuple[str, ...]:
     """The matching keys of a label (tokenised like the article)."""
     return tuple(normalise(nlp().make_doc(label)).keys)

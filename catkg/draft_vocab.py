@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.matcher import PhraseMatcher
 
 from catkg.draft_text import NormText, label_keys, nlp
@@ -51,6 +52,9 @@ class OntologyTerms:
     functional: set[URIRef] = field(default_factory=set)
     ranges: dict[URIRef, URIRef] = field(default_factory=dict)
     parents: dict[URIRef, set[URIRef]] = field(default_factory=lambda: defaultdict(set))
+    _lookup: dict[int, tuple[dict[str, URIRef], dict[str, URIRef]]] = field(default_factory=dict)
+    _ancestors: dict[URIRef, frozenset[URIRef]] = field(default_factory=dict)
+    _is_a: dict[tuple[URIRef | None, tuple[str, ...]], bool] = field(default_factory=dict)
 
     @classmethod
     def from_graph(cls, ontology: Graph) -> OntologyTerms:
@@ -76,11 +80,15 @@ class OntologyTerms:
         return terms
 
     def _find(self, pool: dict[URIRef, str], names: tuple[str, ...]) -> URIRef | None:
-        by_local: dict[str, URIRef] = {}
-        by_label: dict[str, URIRef] = {}
-        for term in sorted(pool):
-            by_local.setdefault(term_key(local_name(str(term))), term)
-            by_label.setdefault(term_key(pool[term]), term)
+        key_of = id(pool)
+        if key_of not in self._lookup:
+            by_local: dict[str, URIRef] = {}
+            by_label: dict[str, URIRef] = {}
+            for term in sorted(pool):
+                by_local.setdefault(term_key(local_name(str(term))), term)
+                by_label.setdefault(term_key(pool[term]), term)
+            self._lookup[key_of] = (by_local, by_label)
+        by_local, by_label = self._lookup[key_of]
         for name in names:
             key = term_key(name)
             if key in by_local:
@@ -97,23 +105,28 @@ class OntologyTerms:
         """The first ontology class whose local name or label matches one of `names`."""
         return self._find(self.classes, names)
 
-    def ancestors(self, cls: URIRef) -> set[URIRef]:
+    def ancestors(self, cls: URIRef) -> frozenset[URIRef]:
         """`cls` and every class above it."""
-        seen = {cls}
-        todo = [cls]
-        while todo:
-            for parent in self.parents.get(todo.pop(), ()):
-                if parent not in seen:
-                    seen.add(parent)
-                    todo.append(parent)
-        return seen
+        if cls not in self._ancestors:
+            seen = {cls}
+            todo = [cls]
+            while todo:
+                for parent in self.parents.get(todo.pop(), ()):
+                    if parent not in seen:
+                        seen.add(parent)
+                        todo.append(parent)
+            self._ancestors[cls] = frozenset(seen)
+        return self._ancestors[cls]
 
     def is_a(self, cls: URIRef | None, *names: str) -> bool:
         """True if `cls` is, or specialises, a class named by one of `names`."""
         if cls is None:
             return False
-        wanted = {c for c in (self.cls(n) for n in names) if c is not None}
-        return bool(wanted & self.ancestors(cls))
+        key = (cls, names)
+        if key not in self._is_a:
+            wanted = {c for c in (self.cls(n) for n in names) if c is not None}
+            self._is_a[key] = bool(wanted & self.ancestors(cls))
+        return self._is_a[key]
 
 
 @dataclass
@@ -193,9 +206,13 @@ class KnownIndex:
                 links=links[iri],
             )
             index.entities[iri] = entity
+            if terms.is_a(entity.cls, "Measure"):
+                continue  # what a figure counts: linked next to its figure, never by the bare word
             for name in ordered:
                 keys = label_keys(name)
-                if keys:
+                if len(keys) == 1 and name.isupper() and keys[0] in STOP_WORDS:
+                    index.acronyms[name].add(iri)  # "MOST" the ministry, not "most" the word
+                elif keys:
                     index.by_keys[keys].add(iri)
                 acronym = _acronym(name)
                 if acronym:
@@ -206,6 +223,7 @@ class KnownIndex:
         for acronym, iris in index.acronyms.items():
             if (acronym.casefold(),) not in index.by_keys:
                 index.by_keys[(f"ACR:{acronym}",)] |= iris
+        index._build_matcher()
         return index
 
     def _add_variants(self) -> None:
@@ -299,36 +317,57 @@ class KnownIndex:
         if len(query) < 6:
             return None
         choices = [c for c, _ in self._fuzzy_pool]
-        best = process.extractOne(query, choices, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff)
-        if best is None:
-            return None
-        return self._fuzzy_pool[best[2]][1], float(best[1])
+        numbers = {k for k in keys if any(ch.isdigit() for ch in k)}
+        for _, score, position in process.extract(
+            query, choices, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff, limit=8
+        ):
+            found = self._fuzzy_pool[position][1]
+            # "10th Forum" is never a near miss of "8th Forum": numbers must agree exactly.
+            if {k for k in found if any(ch.isdigit() for ch in k)} == numbers:
+                return found, float(score)
+        return None
 
     def of_class(self, *names: str) -> list[KnownEntity]:
         """Known entities whose class is, or specialises, one named by `names`."""
         return [e for e in self.entities.values() if self.terms.is_a(e.cls, *names)]
 
     def head_class_votes(self) -> dict[str, Counter[URIRef]]:
-        """For the last word of each known multi-word label, how often each class carries it."""
+        """For the head noun of each known multi-word name, how often each class carries it."""
         votes: dict[str, Counter[URIRef]] = defaultdict(Counter)
         for entity in self.entities.values():
             if entity.cls is None:
                 continue
             for name in entity.names:
                 keys = label_keys(name)
-                if len(keys) >= 2 and keys[-1].isalpha():
-                    votes[keys[-1]][entity.cls] += 1
+                if 2 <= len(keys) <= 10 and head_key(keys).isalpha():
+                    votes[head_key(keys)][entity.cls] += 1
         return votes
 
     def kind_for(self, cls: URIRef | None) -> str:
         """The IRI kind segment the graph uses for `cls` (its own entities, else its parent's)."""
         if cls is None:
             return "thing"
-        for scope in (cls, *sorted(self.terms.ancestors(cls) - {cls})):
-            counts = Counter(e.kind for e in self.entities.values() if e.cls == scope and e.kind)
+        for scope in (
+            cls,
+            *sorted(self.terms.ancestors(cls) - {cls}, key=lambda c: -len(self.terms.ancestors(c))),
+        ):
+            counts = Counter(
+                e.kind
+                for e in self.entities.values()
+                if e.cls and e.kind and scope in self.terms.ancestors(e.cls)
+            )
             if counts:
                 return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
         return slugify(local_name(str(cls)))
+
+
+def head_key(keys: tuple[str, ...] | list[str]) -> str:
+    """The head noun of a name: the word before its first "of"/"on"/"for" ("Ministry of Science"),
+    else its last word."""
+    for n, key in enumerate(keys):
+        if key in ("of", "on", "for") and n > 0:
+            return keys[n - 1]
+    return keys[-1] if keys else ""
 
 
 def content_keys(keys: tuple[str, ...] | list[str]) -> list[str]:
