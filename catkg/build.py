@@ -25,6 +25,7 @@ OUTPUTS = (
     "report.md",
     "store",
     "ontology.html",
+    "network.html",
 )
 USAGE_CHECKS = ("input", "reasoner-setup")
 
@@ -104,10 +105,12 @@ def build(
     from catkg.check.vocabulary import Vocabulary
     from catkg.load import load_project
     from catkg.namespaces import ONTOLOGY_GRAPH
+    from catkg.network import write_dataset_network
     from catkg.ontology_docs import write_ontology_html
     from catkg.oxi import dataset_quads, memory_store
     from catkg.publish import write_exports
     from catkg.reason import materialise
+    from catkg.diff import source_contributions
     from catkg.report import check_results, statistics, write_report
     from catkg.swap import staging_dir, swap_in
 
@@ -144,6 +147,8 @@ def build(
             write_exports(project.dataset, staging, timed, project.prefixes)
             with timed("export ontology.html"):
                 write_ontology_html(project.dataset.graph(ONTOLOGY_GRAPH), staging / "ontology.html")
+            with timed("export network.html"):
+                write_dataset_network(project.dataset, staging)
         if consistency is not None:
             with timed("check: owl (wait)"):
                 findings += consistency_findings(project, consistency, project.dataset)
@@ -162,6 +167,8 @@ def build(
                     "checks": check_results(findings, ran),
                     "findings": [f.to_json() for f in findings],
                     "timings_s": {k: round(v, 4) for k, v in timings.items()},
+                    # What each source adds: facts only it states, facts others confirm, conflicts.
+                    "sources": source_contributions(project.dataset),
                 },
             )
             swap_in(staging, out)

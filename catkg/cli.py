@@ -110,7 +110,13 @@ def validate_command(
 
 
 @app.command("stats")
-def stats_command(root: RootOption = Path("."), out: OutOption = None) -> None:
+def stats_command(
+    root: RootOption = Path("."),
+    out: OutOption = None,
+    central: Annotated[
+        int, typer.Option("--central", min=0, help="Also rank the N most central entities.")
+    ] = 0,
+) -> None:
     """Counts per class and per source, from the last build (building first if needed)."""
     result = _run(root, out, True, False, False, False)
     if result.exit_code != 0:
@@ -127,6 +133,10 @@ def stats_command(root: RootOption = Path("."), out: OutOption = None) -> None:
         for name, count in stats[key].items():
             table.add_row(name, str(count))
         console.print(table)
+    if central:
+        from catkg.analytics import built_entity_graph, centrality_table
+
+        console.print(centrality_table(built_entity_graph(result.out)[0], central))
 
 
 @app.command("query")
@@ -258,3 +268,91 @@ def draft_command(
         errors.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(2) from None
     print_summary(result, console)
+
+
+def _built_dist(root: Path, out: Path | None) -> Path:
+    from catkg.query import BuildFailed, ensure_built
+
+    try:
+        return ensure_built(project_root(root), out, errors)
+    except BuildFailed as failure:
+        raise typer.Exit(failure.exit_code) from None
+
+
+@app.command("viz")
+def viz_command(
+    focus: Annotated[
+        str | None, typer.Option("--focus", help="Centre on this entity (label, alt label or IRI).")
+    ] = None,
+    depth: Annotated[int, typer.Option("--depth", min=0, help="Links out from --focus.")] = 1,
+    classes: Annotated[
+        str | None, typer.Option("--classes", help="Only these classes, comma-separated (e.g. Edition,City).")
+    ] = None,
+    schema: Annotated[
+        bool, typer.Option("--schema", help="Draw the ontology's classes and properties.")
+    ] = False,
+    page: Annotated[Path | None, typer.Option("--out", help="The .html file to write.")] = None,
+    root: RootOption = Path("."),
+    dist: Annotated[Path | None, typer.Option("--dist", help="Build folder (default: ROOT/dist).")] = None,
+) -> None:
+    """Write a network page: ego network, class view or the ontology (exit 2 for an unknown name)."""
+    from catkg.analytics import EntityLookupError
+    from catkg.network import viz
+
+    if page is not None and page.suffix != ".html":
+        errors.print(f"[red]error:[/red] --out {escape(str(page))}: the page must end in .html")
+        raise typer.Exit(2)
+    wanted = [c.strip() for c in classes.split(",") if c.strip()] if classes else None
+    try:
+        path, view = viz(
+            _built_dist(root, dist), focus=focus, depth=depth, classes=wanted, schema=schema, out=page
+        )
+    except EntityLookupError as error:
+        errors.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    console.print(
+        f"wrote {escape(str(path))}: {view.number_of_nodes()} nodes, {view.number_of_edges()} links"
+    )
+
+
+@app.command("path")
+def path_command(
+    source: Annotated[str, typer.Argument(help="From this entity (label, alt label or IRI).")],
+    target: Annotated[str, typer.Argument(help="To this entity.")],
+    root: RootOption = Path("."),
+    dist: Annotated[Path | None, typer.Option("--dist", help="Build folder (default: ROOT/dist).")] = None,
+) -> None:
+    """The shortest chain of links between two entities, hop by hop (exit 1 none, 2 unknown name)."""
+    from catkg.analytics import EntityLookupError, built_entity_graph, format_hop, resolve, shortest_path
+
+    graph, _ = built_entity_graph(_built_dist(root, dist))
+    try:
+        a, b = resolve(graph, source), resolve(graph, target)
+    except EntityLookupError as error:
+        errors.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    hops = shortest_path(graph, a, b)
+    names = f"{graph.nodes[a]['label']} and {graph.nodes[b]['label']}"
+    if hops is None:
+        errors.print(f"no connection between {escape(names)} ({a}, {b})", soft_wrap=True)
+        raise typer.Exit(1)
+    console.print(f"{len(hops)} link(s) between {escape(names)}:", soft_wrap=True)
+    for i, hop in enumerate(hops, 1):
+        console.print(f"  {i}. {escape(format_hop(graph, hop))}", soft_wrap=True)
+
+
+@app.command("diff")
+def diff_command(
+    file: Annotated[Path, typer.Argument(help="A facts file, in graph/facts/ or not yet in the project.")],
+    limit: Annotated[int, typer.Option("--limit", help="Show at most N lines per list.")] = 40,
+    root: RootOption = Path("."),
+) -> None:
+    """What FILE adds to the graph without it: new entities and facts, confirmations, conflicts."""
+    from catkg.diff import DiffError, diff_file, print_diff
+
+    try:
+        result = diff_file(project_root(root), file)
+    except DiffError as error:
+        errors.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(2) from None
+    print_diff(result, console, limit)
