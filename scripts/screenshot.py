@@ -40,7 +40,9 @@ def network_page(dist: Path) -> Path:
     return page
 
 
-def screenshot(page_path: Path, out: Path, width: int = 1400, height: int = 900, timeout_s: float = 120) -> Path:
+def screenshot(
+    page_path: Path, out: Path, width: int = 1400, height: int = 900, timeout_s: float = 120
+) -> Path:
     """Open `page_path` in headless Chromium, wait until the layout is frozen, and save a PNG at `out`."""
     from playwright.sync_api import sync_playwright
 
