@@ -205,6 +205,8 @@ def resolve(spec: str, queries: list[LibraryQuery]) -> tuple[str, str]:
         return str(found.path), found.sparql
     if re.search(r"[\s{]", spec):
         return "query", spec
+    if path.is_file():
+        return str(path), path.read_text(encoding="utf-8")
     names = ", ".join(q.name for q in queries) or "none"
     raise QueryError(f"{spec}: no such query file or library query (library: {names})")
 

@@ -288,6 +288,8 @@ class WorkerPool:
         """The reply of an idle worker; Refused on timeout or a crashed worker."""
         worker = await self.idle.get()
         try:
+            if not worker.process.is_alive():  # died while idle (killed from outside): replace it first
+                worker = await anyio.to_thread.run_sync(self._retire, worker)
             return await anyio.to_thread.run_sync(worker.ask, ask, self.limits.timeout)
         except QueryTimeout as timeout:
             worker = await anyio.to_thread.run_sync(self._retire, worker)

@@ -279,6 +279,17 @@ def test_runaway_query_is_stopped_and_the_server_keeps_answering(server: Server)
     assert post(server, EDITIONS).status_code == 200
 
 
+def test_a_worker_killed_from_outside_is_replaced_without_failing_a_request(server: Server) -> None:
+    victim = psutil.Process(min(server.workers()))
+    victim.kill()
+    deadline = time.monotonic() + 10
+    while victim.status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:  # dead, not yet reaped
+        time.sleep(0.05)
+    for _ in range(WORKERS + 1):  # every worker is used at least once
+        assert post(server, EDITIONS).status_code == 200
+    assert len(server.workers()) == WORKERS and victim.pid not in server.workers()
+
+
 def test_result_size_cap(server: Server) -> None:
     everything = "SELECT * WHERE { ?s ?p ?o }"
     assert len(list(run(open_store(server.dist), everything))) > MAX_RESULTS
