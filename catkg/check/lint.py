@@ -57,7 +57,12 @@ def lint(project: Project, vocabulary: Vocabulary) -> list[Finding]:
         if source.graph == ONTOLOGY_GRAPH:
             continue
         graph = dataset.graph(source.graph)
+        # Collected in the one pass over the file: a per-file `graph.subjects(RDF.type)` makes rdflib's
+        # memory store scan every rdf:type triple of the dataset, quadratic in the number of files.
+        typed: set = set()
         for s, p, o in graph:
+            if p == RDF.type:
+                typed.add(s)
             if not vocabulary.knows_property(p):
                 guess = vocabulary.nearest(p, want_class=False)
                 report(
@@ -92,7 +97,7 @@ def lint(project: Project, vocabulary: Vocabulary) -> list[Finding]:
                 )
             if isinstance(o, Literal):
                 _check_literal(report, project, vocabulary, source.graph, s, p, o)
-        for s in set(graph.subjects(RDF.type, None)):
+        for s in typed:
             if is_project_iri(s) and not any(
                 isinstance(o, Literal) and o.language in (None, "en") for o in dataset.objects(s, RDFS.label)
             ):
