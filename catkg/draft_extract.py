@@ -411,6 +411,9 @@ class Extractor:
         for entity in entities.values():
             entity.mentions = [m for p in result for m in p.mentions if m.iri == entity.iri]
         kept = {iri: e for iri, e in entities.items() if e.mentions}
+        for entity in list(kept.values()):
+            if entity.series and entity.series in entities:
+                kept.setdefault(entity.series, entities[entity.series])
         return Analysis(result, dict(sorted(kept.items())), reference)
 
     def _aliases(self, analysis: Analysis) -> dict[tuple[str, ...], Entity]:
@@ -507,7 +510,17 @@ class Extractor:
                 continue  # all known, or a known name plus one stray word ("... Forum Opens")
             if any(not (start <= s and e <= end) and s < end and start < e for s, e in claimed):
                 continue  # overlaps a claimed span partly: leave it
-            entity, how = self._resolve_chunk(doc, start, end)
+            tail = _tail_after_of(doc, start, end)
+            entity, how = self._resolve_chunk(doc, start, end, quiet=tail is not None)
+            if (entity is None or not entity.known) and tail is not None:
+                # "Officials of the Ministry of Natual Resources": the name is what follows "of".
+                tail_entity, tail_how = self._resolve_chunk(doc, *tail, quiet=True)
+                if tail_entity is not None and (entity is None or tail_entity.known):
+                    entity, how = tail_entity, tail_how
+                    start, end = tail
+                    inside = [(s, e, k) for s, e, k in inside if start <= s and e <= end]
+                elif entity is None:
+                    self.unclassified.setdefault(doc[start:end].text, set()).add(number)
             if entity is None:
                 continue
             for s, e, k in inside:
@@ -718,7 +731,9 @@ class Extractor:
                     result.append((s, bounds[n + 1]))
         return result
 
-    def _resolve_chunk(self, doc: Doc, start: int, end: int) -> tuple[Entity | None, str]:
+    def _resolve_chunk(
+        self, doc: Doc, start: int, end: int, quiet: bool = False
+    ) -> tuple[Entity | None, str]:
         text = doc[start:end].text
         keys = label_keys(text)
         if not keys:
@@ -736,7 +751,7 @@ class Extractor:
             return None, ""  # a headline in capitals, not a name
         cls, reason = self._suggest_class(doc, start, end, keys, single)
         if cls is None:
-            if not single:
+            if not single and not quiet:
                 self.unclassified.setdefault(text, set()).add(self._paragraph)
             return None, ""
         return self._new_entity(text, cls, reason), "new entity"
@@ -811,6 +826,17 @@ def main_event(analysis: Analysis, terms) -> Entity | None:
 def _ordinal_text(number: int) -> str:
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
+
+
+def _tail_after_of(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    """The span after a leading "<Word> of (the)" in a name chunk, if the rest is still a name."""
+    for i in range(start + 1, min(end - 1, start + 3)):
+        if doc[i].lower_ == "of":
+            begin = i + 2 if doc[i + 1].lower_ == "the" else i + 1
+            if begin < end and doc[begin].text[:1].isupper():
+                return begin, end
+            return None
+    return None
 
 
 def _defined_alias(doc: Doc, end: int) -> tuple[str, ...] | None:

@@ -289,6 +289,8 @@ def find_numbers(doc: Doc, paragraph: int, skip: set[int]) -> list[FoundNumber]:
         if end < len(doc) and doc[end].lower_ in _MULTIPLIERS:
             value *= _MULTIPLIERS[doc[end].lower_]
             end += 1
+        if value == value.to_integral_value():
+            value = Decimal(int(value))  # 1.2 million is 1200000, not 1200000.0
         if (
             kind == "cardinal"
             and value == value.to_integral()

@@ -322,8 +322,10 @@ class StatementBuilder:
             statements += self._launch(part, sent, mentions, start, end, word, number)
         for start, end, _ in triggers.get("sign", []):
             statements += self._signing(part, sent, mentions, dates, start, end, number)
-        if triggers.get("speech"):
-            statements += self._speech(part, sent, mentions, triggers["speech"][0], number)
+        previous = sent.start
+        for trigger in _merge_close(triggers.get("speech", [])):
+            statements += self._speech(part, sent, mentions, trigger, number, previous)
+            previous = trigger[1]
         if triggers.get("list") and event is not None:
             statements += self._parts(mentions, event, number)
         if triggers.get("theme") and event is not None:
@@ -350,10 +352,14 @@ class StatementBuilder:
             return self.main
         return None
 
-    def _list_after(self, part: ParagraphAnalysis, mentions: list[Mention], end: int) -> list[Mention]:
-        """The mentions coordinated right after token `end`: "A, B and the C", stopping at any other word."""
+    def _list_after(
+        self, part: ParagraphAnalysis, mentions: list[Mention], end: int, lead: int = 0
+    ) -> list[Mention]:
+        """The mentions coordinated right after token `end`: "A, B and the C", stopping at any other word;
+        up to `lead` words ("a new") may come before the first."""
         found: list[Mention] = []
         position = end
+        allowed = lead
         for mention in sorted(mentions, key=lambda m: (m.start, -m.end)):
             if mention.start < position:
                 continue  # inside the name just taken
@@ -361,7 +367,7 @@ class StatementBuilder:
                 t for t in part.doc[position : mention.start] if (norm_word(t.text) or "") not in ("and", "")
             ]
             gap = [t for t in gap if t.lower_ not in ("the", "co", "jointly") and not t.is_punct]
-            if gap:
+            if gap and not (not found and len(gap) <= allowed and all(t.is_lower for t in gap)):
                 break
             found.append(mention)
             position = mention.end
@@ -486,7 +492,7 @@ class StatementBuilder:
             # "A and B were launched": the coordinated names right before the verb.
             things_side = self._list_before(part, mentions, start)
         else:
-            things_side = self._list_after(part, mentions, end)
+            things_side = self._list_after(part, mentions, end, lead=3)
         things = [
             self.entity(m.iri)
             for m in things_side
@@ -668,9 +674,11 @@ class StatementBuilder:
         mentions: list[Mention],
         trigger: tuple[int, int, str],
         number: int,
+        since: int,
     ) -> list[Statement]:
         start = trigger[0]
-        before = [self.entity(m.iri) for m in mentions if m.end <= start]
+        # The speakers of this speech are named between the previous speech word and this one.
+        before = [self.entity(m.iri) for m in mentions if since <= m.start and m.end <= start]
         people = [e for e in before if self.is_a(e, "Person")]
         countries = [e for e in before if self.is_a(e, "Country")]
         organisations = [e for e in before if self.is_a(e, "Organization")]
@@ -905,3 +913,14 @@ class StatementBuilder:
 def local(iri: str) -> str:
     """Shorthand used by the summary."""
     return local_name(iri)
+
+
+def _merge_close(triggers: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """One trigger for words of one phrase ("keynote speech"): those at most two tokens apart merge."""
+    merged: list[tuple[int, int, str]] = []
+    for start, end, word in sorted(triggers):
+        if merged and start - merged[-1][1] <= 2:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]), merged[-1][2] + " " + word)
+        else:
+            merged.append((start, end, word))
+    return merged

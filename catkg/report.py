@@ -101,9 +101,37 @@ def render_markdown(report: dict[str, object]) -> str:
     lines += [f"| {k} | {v} |" for k, v in stats["facts_per_source"].items()]
     lines += ["", "## Triples per graph", "", "| graph | triples |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in stats["triples_per_graph"].items()]
+    lines += render_sources(report.get("sources", {}))
     findings = report["findings"]
     lines += ["", "## Findings", ""]
     lines += [f"- `{f['path']}:{f['line']}` {f['severity']} [{f['check']}] {f['message']}" for f in findings]
     if not findings:
         lines.append("None.")
     return "\n".join(lines) + "\n"
+
+
+def render_sources(sources: dict[str, dict[str, object]]) -> list[str]:
+    """The "what each source adds" section: facts only it states, facts another source confirms, conflicts."""
+    if not sources:
+        return []
+    lines = [
+        "",
+        "## What each source adds",
+        "",
+        "| source | facts | unique | confirmed by another source | new entities | conflicts |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, row in sources.items():
+        lines.append(
+            f"| {name} | {row['facts']} | {row['unique']} | {row['confirmed']} | {row['new_entities']} "
+            f"| {len(row['conflicts'])} |"
+        )
+    conflicts = [(name, c) for name, row in sources.items() for c in row["conflicts"]]
+    if conflicts:
+        lines += ["", "Conflicts (a different value where only one can be right):", ""]
+        lines += [
+            f"- {name}: `{c['subject']}` {c['property']} = {c['value']}, but {c['other_value']} in "
+            f"{', '.join(c['other_sources'])}"
+            for name, c in conflicts
+        ]
+    return lines
