@@ -77,3 +77,40 @@ def test_explore_notebook_checks_fail_on_a_graph_that_tells_another_story(
     # Every cell before the checks ran; the checks cell stopped it, on the forum's ordinals.
     assert failure.value.ename == "AssertionError"
     assert 'forum_editions["ordinal"].tolist() == [8, 9, 10]' in str(failure.value)
+
+
+def _tree_digest(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): hash(p.read_bytes()) for p in folder.rglob("*") if p.is_file()}
+
+
+def test_curation_notebook_drafts_accepts_builds_and_diffs_a_source_on_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _tree_digest(REPO / "graph")
+    notebook = execute("curation.ipynb", monkeypatch, CATKG_ROOT=str(REPO), CATKG_WORK=str(tmp_path / "work"))
+    printed = stdout(notebook)
+    for command in (
+        "$ catkg draft article.txt",
+        "$ catkg build",
+        "$ catkg diff graph/facts/",
+        "$ catkg query",
+    ):
+        assert command in printed
+    assert "11th Forum on China-ASEAN Technology Transfer and Collaborative Innovation,2023-09-14" in printed
+    assert "\x1b[" not in printed  # plain text, no terminal colour codes
+    assert _tree_digest(REPO / "graph") == before  # the curated graph itself is never touched
+    assert not (tmp_path / "work").exists()  # and the copy is cleaned up
+
+
+def test_curation_notebook_checks_fail_when_the_draft_links_nothing_it_expects(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The mini fixture knows none of the article's countries: the notebook must stop, not carry on.
+    with pytest.raises(CellExecutionError) as failure:
+        execute(
+            "curation.ipynb",
+            monkeypatch,
+            CATKG_ROOT=str(REPO / "tests" / "fixtures" / "mini"),
+            CATKG_WORK=str(tmp_path / "work"),
+        )
+    assert failure.value.ename == "AssertionError"
