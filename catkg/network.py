@@ -331,6 +331,8 @@ def vis_asset(name: str) -> str:
     # The file is inlined into a <script>/<style> element; a closing tag inside would end it early.
     if re.search(r"</(script|style)", text, re.IGNORECASE):
         raise ValueError(f"{name} contains a closing tag and cannot be inlined")
+    # A source-map comment points DevTools at a file that is not shipped.
+    text = re.sub(r"\n?/[/*]# sourceMappingURL=[^\n]*", "", text)
     if name.endswith(".js"):
         # Its few non-ASCII characters sit in string literals, where a \uXXXX escape means the same:
         # an ASCII page is written identically whatever the locale's encoding.
