@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Picture of the network page for the README: dist/network.html in headless Chromium -> docs/network.png.
 
-    python scripts/screenshot.py [--dist DIST] [--out docs/network.png] [--width 1400] [--height 900]
+    python scripts/screenshot.py [--dist DIST] [--out PNG] [--focus NAME] [--width W] [--height H]
 
 Builds the project first when DIST has no network.html (the build writes it), and never downloads a
 browser: it drives Debian's Chromium at /usr/bin/chromium, offline (every http(s) request is refused).
@@ -40,10 +40,33 @@ def network_page(dist: Path) -> Path:
     return page
 
 
+# Find NAME as a user would (the search box), highlight its neighbours and fill the view with them.
+FOCUS_JS = """(text) => {
+  document.getElementById("catkg-search").value = text;
+  const id = window.catkg.search(text, {animate: false});
+  if (id === null) return null;
+  const ids = [id].concat(window.catkg.network.getConnectedNodes(id));
+  window.catkg.network.fit({nodes: ids, animation: false});
+  return id;
+}"""
+
+
+class FocusNotFound(SystemExit):
+    """The name given to --focus matches no entity of the page."""
+
+
 def screenshot(
-    page_path: Path, out: Path, width: int = 1400, height: int = 900, timeout_s: float = 120
+    page_path: Path,
+    out: Path,
+    width: int = 1400,
+    height: int = 900,
+    focus: str | None = None,
+    timeout_s: float = 120,
 ) -> Path:
-    """Open `page_path` in headless Chromium, wait until the layout is frozen, and save a PNG at `out`."""
+    """Open `page_path` in headless Chromium, wait until the layout is frozen, and save a PNG at `out`.
+
+    With `focus`, the entity of that name is searched for and shown with its neighbours.
+    """
     from playwright.sync_api import sync_playwright
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -54,8 +77,10 @@ def screenshot(
             page.route("http*://**", lambda route: route.abort())  # the page must need nothing online
             page.goto(page_path.resolve().as_uri())
             page.wait_for_selector("body[data-ready=true]", state="attached", timeout=timeout_s * 1000)
-            # Fill the canvas with the whole network, without animation, before taking the picture.
-            page.evaluate("window.catkg && window.catkg.network.fit({animation: false})")
+            if focus is None:  # the whole network, filling the canvas
+                page.evaluate("window.catkg.network.fit({animation: false})")
+            elif page.evaluate(FOCUS_JS, focus) is None:
+                raise FocusNotFound(f"--focus {focus!r}: no entity of {page_path} has that name")
             page.wait_for_timeout(300)
             page.screenshot(path=str(out), full_page=False)
         finally:
@@ -68,10 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="build output folder")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "network.png", help="PNG to write")
+    parser.add_argument("--focus", help="show this entity (label or alternative label) and its neighbours")
     parser.add_argument("--width", type=int, default=1400)
     parser.add_argument("--height", type=int, default=900)
     args = parser.parse_args(argv)
-    out = screenshot(network_page(args.dist.resolve()), args.out, args.width, args.height)
+    out = screenshot(network_page(args.dist.resolve()), args.out, args.width, args.height, args.focus)
     print(out)
     return 0
 
