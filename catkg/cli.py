@@ -18,8 +18,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 RootOption = Annotated[Path, typer.Option("--root", help="Project folder (default: here or above).")]
 OutOption = Annotated[Path | None, typer.Option("--out", help="Output folder (default: ROOT/dist).")]

@@ -223,11 +223,12 @@ def test_fresh_clone_builds_in_a_new_virtual_environment(tmp_path: Path) -> None
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True)
     venv = tmp_path / "venv"
-    # System site packages stand in for the registry; the package itself installs from the clone.
+    # System site packages stand in for the dependencies; the package itself is built from the clone
+    # in pip's isolated build environment, as on a fresh machine.
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
     python = venv / "bin" / "python"
     subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "-e", str(clone)],
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "-e", str(clone)],
         check=True,
         env={**os.environ, "PIP_NO_INPUT": "1"},
     )
