@@ -56,6 +56,7 @@ PHYSICS_LIMIT = 500
 SPRING_LIMIT = 500
 PIVOTS = 40
 SEED = 7
+MAX_LABEL = 48
 _DATE = re.compile(r"^(\d{4})-\d{2}(-\d{2})?")
 _YEAR = re.compile(r"^(\d{4})$")
 
@@ -166,6 +167,14 @@ def layout_positions(graph: nx.MultiDiGraph, seed: int = SEED) -> dict[str, tupl
     return {n: (round(float(x) * scale, 1), round(float(y) * scale, 1)) for n, (x, y) in raw.items()}
 
 
+def short_label(label: str, limit: int = MAX_LABEL) -> str:
+    """The label drawn on the canvas, cut at a word before `limit` characters; tooltips show it whole."""
+    if len(label) <= limit:
+        return label
+    cut = label[:limit].rsplit(" ", 1)[0] if " " in label[:limit] else label[:limit]
+    return cut.rstrip(" ,;:-") + "\u2026"
+
+
 def vis_options(count: int, seed: int = SEED) -> dict[str, object]:
     """vis-network options: capped stabilisation then freeze, straight edges, readable fonts."""
     physics = count <= PHYSICS_LIMIT
@@ -178,11 +187,11 @@ def vis_options(count: int, seed: int = SEED) -> dict[str, object]:
             "scaling": {
                 "min": 10,
                 "max": 26,
-                "label": {"enabled": True, "min": 12, "max": 22, "drawThreshold": 7 if physics else 9},
+                "label": {"enabled": True, "min": 12, "max": 30, "drawThreshold": 6 if physics else 9},
             },
             "font": {"size": 14, "face": "system-ui, sans-serif", "strokeWidth": 4, "strokeColor": "#ffffff"},
             # Wrapping measures a label word by word: worth it only where labels are drawn at once.
-            "widthConstraint": {"maximum": 170} if physics else False,
+            "widthConstraint": {"maximum": 220} if physics else False,
             "borderWidth": 1,
             "borderWidthSelected": 3,
         },
@@ -206,11 +215,11 @@ def vis_options(count: int, seed: int = SEED) -> dict[str, object]:
             "enabled": physics,
             "solver": "forceAtlas2Based",
             "forceAtlas2Based": {
-                "gravitationalConstant": -80,
+                "gravitationalConstant": -110,
                 "centralGravity": 0.01,
-                "springLength": 130,
+                "springLength": 150,
                 "springConstant": 0.06,
-                "avoidOverlap": 0.5,
+                "avoidOverlap": 0.8,
             },
             "stabilization": {
                 "enabled": physics,
@@ -263,6 +272,7 @@ def make_network(
         data = graph.nodes[node]
         info = {
             "iri": node,
+            "label": data.get("label") or node,
             "type": data.get("type_label", classes[node]),
             "values": [[k, list(v)] for k, v in sorted(data.get("values", {}).items())],
             "alt": list(data.get("alt_labels", [])),
@@ -273,7 +283,7 @@ def make_network(
         }
         net.add_node(
             node,
-            label=data.get("label") or node,
+            label=short_label(data.get("label") or node),
             shape=styles[classes[node]]["shape"],
             group=classes[node],
             value=degree[node],
