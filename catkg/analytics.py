@@ -266,6 +266,16 @@ def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
+def _prefixed(iri: str) -> str:
+    """`schema:Organization` for a term of a known vocabulary, else its local name."""
+    from catkg.namespaces import PREFIXES
+
+    for prefix, namespace in sorted(PREFIXES.items()):
+        if iri.startswith(namespace) and prefix not in ("id", "cat"):
+            return f"{prefix}:{iri.removeprefix(namespace)}"
+    return _local(iri)
+
+
 def schema_graph(dataset: Dataset) -> nx.MultiDiGraph:
     """The ontology as a graph: classes as nodes, subClassOf links and object properties domain -> range."""
     onto = dataset.graph(ONTOLOGY_GRAPH)
@@ -293,7 +303,7 @@ def schema_graph(dataset: Dataset) -> nx.MultiDiGraph:
             values["data properties"] = sorted(set(data_properties[cls]))
         graph.add_node(
             str(cls),
-            label=english_label(onto, cls) if inside else _local(str(cls)),
+            label=english_label(onto, cls) if inside else _prefixed(str(cls)),
             type="Class" if inside else "ExternalClass",
             type_label="CATKG class" if inside else "aligned external class",
             types=["Class"],

@@ -258,6 +258,7 @@ def make_network(
     *,
     title: str = "CATKG network",
     edition_classes: tuple[str, ...] = ("Edition",),
+    nouns: tuple[str, str] = ("entities", "links"),
 ) -> Network:
     """A pyvis Network for `graph` with the CATKG template and its page data attached."""
     sources = sources or {}
@@ -322,6 +323,7 @@ def make_network(
             ],
             "periods": _periods(graph, years, edition_classes),
             "counts": {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()},
+            "nouns": list(nouns),
         },
     )
     return net
@@ -358,11 +360,12 @@ def write_network(
     sources: dict[str, SourceInfo] | None = None,
     *,
     title: str = "CATKG network",
+    nouns: tuple[str, str] = ("entities", "links"),
 ) -> Path:
     """Write `graph` as a self-contained offline HTML page at `path` (must end in .html)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    net = make_network(graph, sources, title=title)
+    net = make_network(graph, sources, title=title, nouns=nouns)
     net.write_html(str(path))
     return path
 
@@ -498,10 +501,12 @@ def viz(
         dataset = load_built(dist)
         view, title, name = schema_graph(dataset), "CATKG ontology: classes and properties", "schema"
         sources: dict[str, SourceInfo] = {}
+        nouns = ("classes", "links")
     else:
         graph, dataset = built_entity_graph(dist)
         sources = source_metadata(dataset)
         view, title, parts = graph, "CATKG network", []
+        nouns = ("entities", "links")
         centre = resolve(graph, focus) if focus else None
         if classes:
             kept = by_classes(graph, classes)
@@ -515,4 +520,4 @@ def viz(
             parts.insert(0, f"{_slug(label)}-depth-{depth}")
         name = "-".join(parts) or "all"
     path = Path(out) if out else Path(dist) / f"network-{name}.html"
-    return write_network(view, path, sources, title=title), view
+    return write_network(view, path, sources, title=title, nouns=nouns), view

@@ -234,3 +234,33 @@ def test_real_graph_editions_connect_through_their_organiser(real_dist: Path) ->
     assert all(h.property_label and h.property.startswith("https://w3id.org/catkg/ontology#") for h in hops)
     ranked = [c for c in centrality(graph) if c.type == "edition"]
     assert ranked[0].node == ID + "event/forum-2022"
+
+
+def test_cli_viz_writes_an_ego_network(built: Path) -> None:
+    result = cli("viz", "--focus", "9th forum", "--depth", "1", dist=built)
+    assert result.exit_code == 0, result.output
+    assert "5 nodes, 4 links" in result.output
+    html = (built / "network-9th-forum-depth-1.html").read_text(encoding="utf-8")
+    assert "Guangxi Science and Technology Department" in html and "Vientiane" not in html
+
+
+def test_cli_viz_class_view_and_schema(built: Path, tmp_path: Path) -> None:
+    result = cli("viz", "--classes", "Place", "--out", str(tmp_path / "places.html"), dist=built)
+    assert result.exit_code == 0 and "4 nodes, 2 links" in result.output
+    result = cli("viz", "--schema", "--out", str(tmp_path / "schema.html"), dist=built)
+    assert result.exit_code == 0, result.output
+    assert "subclass of" in (tmp_path / "schema.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--focus", "Naning"), "did you mean 'Nanning'"),
+        (("--classes", "Plaec"), "did you mean 'Place'"),
+        (("--out", "view.png"), "must end in .html"),
+    ],
+)
+def test_cli_viz_bad_input_exits_2_with_a_hint(built: Path, args: tuple[str, ...], message: str) -> None:
+    result = cli("viz", *args, dist=built)
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
