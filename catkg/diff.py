@@ -150,6 +150,23 @@ class FactIndex:
                 names.add(name)
                 self.by_slot[(s, p)][key] = (value, names)
 
+    def sources_of(self, fact: tuple, exclude: str | None = None) -> list[str]:
+        """The graphs that state a fact, `exclude` left out."""
+        return sorted(self.by_fact.get(fact, set()) - {exclude})
+
+    def values_of(self, slot: tuple, exclude: str | None = None) -> list[tuple[object, object, list[str]]]:
+        """(key, value, graphs) of every value a subject has for a property, `exclude` left out."""
+        found = []
+        for key, (value, names) in self.by_slot.get(slot, {}).items():
+            rest = sorted(names - {exclude})
+            if rest:
+                found.append((key, value, rest))
+        return sorted(found, key=lambda item: str(item[0]))
+
+    def declared(self, subject: object, exclude: str | None = None) -> bool:
+        """True if a graph other than `exclude` types `subject`."""
+        return bool(self.typed.get(subject, set()) - {exclude})
+
 
 class Comparer:
     """Compares one graph's facts with a FactIndex of the others, knowing which slots hold one value."""
@@ -167,6 +184,7 @@ class Comparer:
             for s, o in dataset.subject_objects(located):
                 self.within[s].add(o)
         self.statistic = self.terms.cls("Statistic")
+        self._statistics: tuple[FactIndex, dict] | None = None
         self.stat_props = {
             name: self.terms.prop(*names)
             for name, names in (
@@ -195,31 +213,40 @@ class Comparer:
             return True
         return isinstance(o, Literal) and (o.datatype in _NUMERIC or o.datatype in _DATES) and p != RDFS.label
 
-    def compare(self, name: str, graph: Graph, others: FactIndex, lines: dict[str, int]) -> SourceDiff:
-        """What `graph` (the source `name`) adds to, confirms in, and contradicts in `others`."""
+    def compare(
+        self,
+        name: str,
+        graph: Iterable[tuple],
+        others: FactIndex,
+        lines: dict[str, int],
+        exclude: str | None = None,
+        ordered: bool = True,
+    ) -> SourceDiff:
+        """What `graph` (the source `name`) adds to, confirms in, and contradicts in `others`
+        (leaving out graph `exclude` of `others`: the source itself when the index holds every graph)."""
+        graph = graph if isinstance(graph, _Local) else _Local(graph)
         result = SourceDiff(name, "")
         seen_conflicts: set[tuple] = set()
         for s in sorted({s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)}):
-            if str(s).startswith(str(ID)) and not others.typed.get(s):
+            if str(s).startswith(str(ID)) and not others.declared(s, exclude):
                 label = graph.value(s, RDFS.label) or local_name(str(s))
                 cls = graph.value(s, RDF.type)
                 result.new_entities.append((str(s), str(label), local_name(str(cls)), lines.get(str(s), 0)))
-        for s, p, o in sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
+        triples = sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))) if ordered else graph
+        for s, p, o in triples:
             if not is_fact(s, p, self.not_facts):
                 result.provenance += 1
                 continue
             line = lines.get(str(s), 0)
-            sources = sorted(others.by_fact.get((s, p, fact_key(o)), ()))
+            sources = others.sources_of((s, p, fact_key(o)), exclude)
             if sources:
                 result.confirmed.append(((s, p, o), sources, line))
                 continue
             result.new_facts.append(((s, p, o), line))
-            if isinstance(o, BNode) or not self.one_value(p, o) and p not in self.places:
+            if isinstance(o, BNode) or (not self.one_value(p, o) and p not in self.places):
                 continue
             own = {fact_key(v) for v in graph.objects(s, p)}
-            for key, (value, names) in sorted(
-                others.by_slot.get((s, p), {}).items(), key=lambda kv: str(kv[0])
-            ):
+            for key, value, names in others.values_of((s, p), exclude):
                 if key in own:
                     continue
                 if p in self.places and (self._inside(o, value) or self._inside(value, o)):
@@ -230,50 +257,80 @@ class Comparer:
                     result.conflicts.append(
                         Conflict(str(s), str(p), _show(o), _show(value), sorted(names), line)
                     )
-        result.conflicts += self._statistic_conflicts(graph, others, lines)
+        result.conflicts += self._statistic_conflicts(graph, others, lines, exclude)
         return result
 
-    def _statistic_conflicts(self, graph: Graph, others: FactIndex, lines: dict[str, int]) -> list[Conflict]:
+    def _statistic_conflicts(
+        self, graph: Graph, others: FactIndex, lines: dict[str, int], exclude: str | None
+    ) -> list[Conflict]:
         """Two statistics of the same subject, measure and as-of date with different values."""
         props = self.stat_props
         if self.statistic is None or not all(props.values()):
             return []
+        if self._statistics is None or self._statistics[0] is not others:
+            self._statistics = (others, self._statistic_slots(others))
+        known = self._statistics[1]
+        conflicts = []
+        for s in sorted(graph.subjects(RDF.type, self.statistic)):
+            key = _slots(s, graph.objects, props)
+            value = graph.value(s, props["value"])
+            if key is None or value is None:
+                continue
+            for other_value, names, other in known.get(key, []):
+                rest = sorted(set(names) - {exclude})
+                if other != s and rest and fact_key(other_value) != fact_key(value):
+                    line = lines.get(str(s), 0)
+                    conflicts.append(
+                        Conflict(str(s), str(props["value"]), _show(value), _show(other_value), rest, line)
+                    )
+        return conflicts
 
-        def slots(s: URIRef, g_objects) -> tuple | None:
-            subject = sorted(str(x) for x in g_objects(s, props["subject"]))
-            measure = sorted(str(x) for x in g_objects(s, props["measure"]))
-            as_of = sorted(str(x) for x in g_objects(s, props["as_of"]))
-            return (tuple(subject), tuple(measure), tuple(as_of)) if subject and measure else None
+    def _statistic_slots(self, others: FactIndex) -> dict[tuple, list[tuple[object, set[str], URIRef]]]:
+        """Every statistic of the index by (subject, measure, as-of date)."""
+        props = self.stat_props
 
-        def others_objects(s: URIRef, p: URIRef) -> list[object]:
+        def objects(s: URIRef, p: URIRef) -> list[object]:
             return [v for _, (v, _) in others.by_slot.get((s, p), {}).items()]
 
         known: dict[tuple, list[tuple[object, set[str], URIRef]]] = defaultdict(list)
         for (s, p), values in others.by_slot.items():
             if p == props["value"]:
-                key = slots(s, others_objects)
+                key = _slots(s, objects, props)
                 if key:
                     for _, (value, names) in values.items():
                         known[key].append((value, names, s))
-        conflicts = []
-        for s in sorted(graph.subjects(RDF.type, self.statistic)):
-            key = slots(s, graph.objects)
-            value = graph.value(s, props["value"])
-            if key is None or value is None:
-                continue
-            for other_value, names, other in known.get(key, []):
-                if other != s and fact_key(other_value) != fact_key(value):
-                    conflicts.append(
-                        Conflict(
-                            str(s),
-                            str(props["value"]),
-                            _show(value),
-                            _show(other_value),
-                            sorted(names),
-                            lines.get(str(s), 0),
-                        )
-                    )
-        return conflicts
+        return known
+
+
+class _Local:
+    """One graph's triples with the few lookups a comparison needs, read once: on a graph of a large
+    Dataset, rdflib scans the triples of every graph for each pattern lookup."""
+
+    def __init__(self, graph: Iterable[tuple]) -> None:
+        self.triples = list(graph)
+        self.by_sp: dict[tuple, list[object]] = defaultdict(list)
+        for s, p, o in self.triples:
+            self.by_sp[(s, p)].append(o)
+
+    def __iter__(self):
+        return iter(self.triples)
+
+    def objects(self, s: object, p: object) -> list[object]:
+        return self.by_sp.get((s, p), [])
+
+    def value(self, s: object, p: object) -> object | None:
+        found = self.by_sp.get((s, p))
+        return min(found, key=str) if found else None
+
+    def subjects(self, p: object, o: object | None) -> list[object]:
+        return [t[0] for t in self.triples if t[1] == p and (o is None or t[2] == o)]
+
+
+def _slots(s: URIRef, objects, props: dict[str, URIRef | None]) -> tuple | None:
+    subject = sorted(str(x) for x in objects(s, props["subject"]))
+    measure = sorted(str(x) for x in objects(s, props["measure"]))
+    as_of = sorted(str(x) for x in objects(s, props["as_of"]))
+    return (tuple(subject), tuple(measure), tuple(as_of)) if subject and measure else None
 
 
 def _show(term: object) -> str:
@@ -320,14 +377,14 @@ def source_contributions(dataset: Dataset) -> dict[str, dict[str, object]]:
     """For the build report: per source, facts stated, how many only it states, how many another
     source confirms, and its conflicts with other sources."""
     comparer = Comparer(dataset)
-    graphs = [(graph_name(g), dataset.graph(g)) for g in _fact_graphs(dataset)]
+    # Each graph is read once: iterating a graph of a large rdflib Dataset is the costly part.
+    graphs = [(graph_name(g), _Local(dataset.graph(g))) for g in _fact_graphs(dataset)]
     everything = FactIndex(graphs, comparer.not_facts)
     report: dict[str, dict[str, object]] = {}
     for name, graph in graphs:
         if not name or name.startswith("graph/"):
             continue
-        others = _without(everything, name)
-        result = comparer.compare(name, graph, others, {})
+        result = comparer.compare(name, graph, everything, {}, exclude=name, ordered=False)
         report[name] = {
             "facts": result.facts,
             "unique": len(result.new_facts),
@@ -336,25 +393,6 @@ def source_contributions(dataset: Dataset) -> dict[str, dict[str, object]]:
             "conflicts": [c.to_json() for c in result.conflicts],
         }
     return report
-
-
-def _without(index: FactIndex, name: str) -> FactIndex:
-    """The index with one graph's contribution taken out."""
-    reduced = FactIndex([], set())
-    for key, names in index.by_fact.items():
-        rest = names - {name}
-        if rest:
-            reduced.by_fact[key] = rest
-    for slot, values in index.by_slot.items():
-        for key, (value, names) in values.items():
-            rest = names - {name}
-            if rest:
-                reduced.by_slot[slot][key] = (value, rest)
-    for s, names in index.typed.items():
-        rest = names - {name}
-        if rest:
-            reduced.typed[s] = rest
-    return reduced
 
 
 def print_diff(result: SourceDiff, console, limit: int = 40) -> None:
@@ -403,7 +441,8 @@ def print_diff(result: SourceDiff, console, limit: int = 40) -> None:
     show(
         "conflicts",
         [
-            f"{result.path}:{c.line}: {short(URIRef(c.subject))} {short(URIRef(c.prop))}: {c.value} here, {c.other_value} in {', '.join(c.other_sources)}"
+            f"{result.path}:{c.line}: {short(URIRef(c.subject))} {short(URIRef(c.prop))}: "
+            f"{c.value} here, {c.other_value} in {', '.join(c.other_sources)}"
             for c in result.conflicts
         ],
     )

@@ -101,7 +101,8 @@ def check_options(options: DraftOptions) -> dt.date | None:
     """Validate the source ID and date: DraftError naming the bad option."""
     if not _ID_PATTERN.match(options.source_id):
         raise DraftError(
-            f"--source-id {options.source_id!r}: use lowercase letters, digits and hyphens, e.g. wire-2023-09-14"
+            f"--source-id {options.source_id!r}: use lowercase letters, digits and hyphens, "
+            "e.g. wire-2023-09-14"
         )
     if options.date is None:
         return None
@@ -279,7 +280,8 @@ def _decisions(
             surfaces = sorted({m.surface for m in entity.mentions if m.how.startswith("near miss")})
             decisions.append(
                 f'"{surfaces[0] if surfaces else entity.label}" linked to {local_name(entity.iri)} '
-                f'("{entity.label}") by a near miss ({entity.near_miss:.0f}%): confirm, and add it as skos:altLabel'
+                f'("{entity.label}") by a near miss ({entity.near_miss:.0f}%): confirm, '
+                "and add it as skos:altLabel"
             )
         if entity.ambiguous:
             others = ", ".join(local_name(i) for i in entity.ambiguous)
@@ -343,6 +345,9 @@ def _source_record(
         )
     when = dt.date.fromisoformat(date).strftime("%-d %B %Y") if date else "undated"
     prefix = f"{publisher_label or options.source_id}, {when}"
+    labels = {str(o) for o in project.dataset.graph(SOURCES_GRAPH).objects(None, RDFS.label)}
+    if any(label.startswith(prefix) for label in labels):
+        prefix += f" ({options.source_id})"  # same publisher, same day: labels must stay distinct
     triples += [
         (source, RDF.type, CAT.Source),
         (source, RDFS.label, Literal(f"{prefix}: {title}", lang="en")),
@@ -385,10 +390,10 @@ def _source_record(
     ]
     for chunk in (extra, triples):
         if chunk:
-            lines += block(chunk, prefixes) + [""]
+            lines += [*block(chunk, prefixes), ""]
     for n in range(0, len(paragraph_triples), 5 if line_prop is not None else 4):
         group = paragraph_triples[n : n + (5 if line_prop is not None else 4)]
-        lines += block(group, prefixes) + [""]
+        lines += [*block(group, prefixes), ""]
     return "\n".join(lines)
 
 
@@ -489,16 +494,17 @@ def render(
         body.append("")
     header = [
         note(
-            f"Draft facts of source {source_id} from {article.name} (sha256 {digest}), written by `catkg draft`."
+            f"Draft facts of source {source_id} from {article.name} (sha256 {digest}), "
+            "written by `catkg draft`."
         ),
         note("Its source record and paragraphs are in graph/sources.ttl. Lines starting '# ' are candidate"),
         note(
             "Turtle: delete the '# ' to accept one. Lines starting '## ' are notes. Then run `catkg build`."
         ),
         note(
-            f"Found: {len(links)} known entities linked, {len(new_entities)} new, {len(statements) - len(declarations)}"
-            f" candidate statements, {len(analysis.dates)} dates, {len(analysis.numbers)} numbers, "
-            f"{len(decisions)} decisions."
+            f"Found: {len(links)} known entities linked, {len(new_entities)} new, "
+            f"{len(statements) - len(declarations)} candidate statements, {len(analysis.dates)} dates, "
+            f"{len(analysis.numbers)} numbers, {len(decisions)} decisions."
         ),
         "",
     ]

@@ -21,7 +21,21 @@ from catkg.draft_text import NUMBER_WORDS, ORDINAL_WORDS, nlp
 
 MONTHS: dict[str, int] = {}
 for _number, _name in enumerate(
-    "january february march april may june july august september october november december".split(), start=1
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ],
+    start=1,
 ):
     MONTHS[_name] = _number
     MONTHS[_name[:3]] = _number
@@ -260,7 +274,7 @@ def _counted_noun(doc: Doc, after: int) -> str:
                 break
         elif token.text == "-" and words:
             pass
-        elif not token.is_alpha or token.lower_ in _NOUN_STOP or token.lower_.endswith("ing") and words:
+        elif not token.is_alpha or token.lower_ in _NOUN_STOP or (token.lower_.endswith("ing") and words):
             break
         words.append(token)
         i += 1

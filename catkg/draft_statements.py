@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
-from rapidfuzz import fuzz
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Span
 
@@ -158,7 +158,7 @@ class StatementBuilder:
         return entity is not None and self.terms.is_a(entity.cls, *names)
 
     def concept(self, class_names: tuple[str, ...], words: str, cutoff: float = 85.0) -> Entity | None:
-        """The known concept of a class (mode, role, kind, measure, qualifier) whose labels best fit `words`."""
+        """The known concept of a class (mode, role, kind, qualifier) whose labels best fit `words`."""
         keys = " ".join(content_keys(label_keys(words)))
         if not keys:
             return None
@@ -831,7 +831,7 @@ class StatementBuilder:
         )
         subject = next((e for e in reversed(before) if self.is_a(e, *wanted)), None)
         decisions: list[str] = []
-        # Words near the figure say what it counts ("sent over 300 scholars"); the whole sentence says too much.
+        # Words near the figure say what it counts ("sent over 300 scholars"); the sentence says too much.
         near = part.doc[
             max(sent_start, found.start - 8) : min(sent_end, found.end + len(found.noun.split()) + 8)
         ]

@@ -32,14 +32,10 @@ class Prefixes:
                 taken[prefix] = namespace
         for bindings in project_prefixes:
             for prefix, namespace in sorted(bindings.items()):
-                if (
-                    namespace.startswith(str(ID))
-                    and namespace not in self.by_namespace
-                    and prefix not in taken
-                ):
-                    if _PN_PREFIX.match(prefix):
-                        self.by_namespace[namespace] = prefix
-                        taken[prefix] = namespace
+                fresh = namespace not in self.by_namespace and prefix not in taken
+                if namespace.startswith(str(ID)) and fresh and _PN_PREFIX.match(prefix):
+                    self.by_namespace[namespace] = prefix
+                    taken[prefix] = namespace
         self.taken = taken
         self.used: set[str] = set()
 

@@ -7,6 +7,7 @@ missing one is reported instead of written.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -186,10 +187,8 @@ class KnownIndex:
                 elif p == SKOS.altLabel and _english(o):
                     names[s].append((1, str(o)))
                 elif p == ordinal_prop and isinstance(o, Literal):
-                    try:
+                    with contextlib.suppress(TypeError, ValueError):
                         ordinals[s] = int(o)
-                    except (TypeError, ValueError):
-                        pass
                 elif isinstance(o, URIRef) and str(o).startswith(str(ID)):
                     links[s][p].add(o)
         for iri in sorted(types):

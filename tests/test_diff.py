@@ -104,7 +104,8 @@ def test_the_build_report_says_what_each_source_adds(project: Path, tmp_path: Pa
     sources = project / "graph/sources.ttl"
     sources.write_text(
         sources.read_text(encoding="utf-8")
-        + '\nsrc:report-2022 a cat:Source ; rdfs:label "Report 2022"@en ; dct:issued "2022-10-21"^^xsd:date .\n',
+        + '\nsrc:report-2022 a cat:Source ; rdfs:label "Report 2022"@en ;'
+        + ' dct:issued "2022-10-21"^^xsd:date .\n',
         encoding="utf-8",
     )
     result = build(project, tmp_path / "dist", reasoner=False)
