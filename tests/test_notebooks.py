@@ -46,6 +46,7 @@ def test_notebooks_are_committed_without_outputs(name: str) -> None:
     assert [c for c in code if c.outputs or c.execution_count is not None] == []
 
 
+@pytest.mark.slow
 def test_explore_notebook_runs_on_the_real_build_and_its_checks_hold(
     real_dist: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -64,6 +65,7 @@ def test_explore_notebook_runs_on_the_real_build_and_its_checks_hold(
     assert len(pages) == 1 and "vis-network" in pages[0]
 
 
+@pytest.mark.slow
 def test_explore_notebook_checks_fail_on_a_graph_that_tells_another_story(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -83,6 +85,7 @@ def _tree_digest(folder: Path) -> dict[str, int]:
     return {p.relative_to(folder).as_posix(): hash(p.read_bytes()) for p in folder.rglob("*") if p.is_file()}
 
 
+@pytest.mark.slow
 def test_curation_notebook_drafts_accepts_builds_and_diffs_a_source_on_a_copy(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -211,6 +211,7 @@ def mismatches(printed: list[tuple[Command, str]]) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_every_readme_command_runs_in_a_copy_and_prints_what_the_readme_shows(
     tmp_path: Path, chromium_path: str
 ) -> None:
