@@ -237,3 +237,24 @@ def test_real_page_loads_offline_and_matches_the_real_graph(chromium, real_dist:
         assert page.evaluate("catkg.network.getSelectedNodes()") == [ID + "org/cattc"]
     finally:
         page.context.close()
+
+
+def test_large_page_starts_frozen_fitted_and_selects_neighbourhoods(chromium, tmp_path: Path) -> None:
+    from catkg.network import PHYSICS_LIMIT, synthetic_graph, write_network
+
+    graph, sources = synthetic_graph(PHYSICS_LIMIT + 100)
+    page, log = open_page(chromium, write_network(graph, tmp_path / "large.html", sources))
+    try:
+        assert page.evaluate("[catkg.nodes.length, catkg.edges.length]") == [
+            len(graph),
+            graph.number_of_edges(),
+        ]
+        assert page.evaluate("catkg.network.physics.physicsEnabled") is False
+        assert page.evaluate("catkg.network.getScale()") < 1  # fitted to the whole layout
+        node = sorted(graph)[7]
+        page.evaluate(f"catkg.highlight({node!r})")
+        neighbourhood = {node, *graph.to_undirected(as_view=True)[node]}
+        assert set(page.evaluate("catkg.network.getSelectedNodes()")) == neighbourhood
+        assert log.requests == [] and log.errors == []
+    finally:
+        page.context.close()
