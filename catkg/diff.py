@@ -82,33 +82,57 @@ class SourceDiff:
         return len(self.new_facts) + len(self.confirmed)
 
 
-def fact_key(o: object) -> object:
-    """A value's identity for comparison: numbers and dates by value, everything else as the term."""
-    if isinstance(o, Literal) and o.datatype in _NUMERIC:
-        try:
-            return ("number", Decimal(str(o)))
-        except InvalidOperation:
-            return o
-    if isinstance(o, Literal) and o.datatype in _DATES:
-        return ("date", str(o))
-    return o
+_NUMERIC_IRIS = {str(t) for t in _NUMERIC}
+_DATE_IRIS = {str(t) for t in _DATES}
+_ID = str(ID)
+_TYPE = str(RDF.type)
 
 
-def is_fact(s: object, p: object, terms_not_facts: set[URIRef]) -> bool:
-    """True for a triple about a CATKG individual that is neither provenance nor prose."""
-    return (
-        isinstance(s, URIRef)
-        and str(s).startswith(str(ID))
-        and p not in _NOT_FACTS
-        and p not in terms_not_facts
-    )
+def fact_key(o: object) -> tuple:
+    """A value's identity as plain strings (cheap to hash, unlike rdflib terms): numbers and dates by
+    value ("8"^^xsd:positiveInteger = 8), other literals by text, language and datatype, IRIs by IRI."""
+    if isinstance(o, Literal):
+        datatype = str(o.datatype) if o.datatype is not None else ""
+        if datatype in _NUMERIC_IRIS:
+            try:
+                return ("number", format(Decimal(str(o)).normalize(), "f"))
+            except InvalidOperation:
+                pass
+        if datatype in _DATE_IRIS:
+            return ("date", str(o))
+        return ("literal", str(o), o.language or "", datatype)
+    return ("node", str(o))
 
 
-def _not_facts(terms: OntologyTerms, ontology: Graph) -> set[URIRef]:
-    skipped = {p for p in (terms.prop("statedIn", "stated in"),) if p is not None}
+class _Local:
+    """One graph's triples read once, with plain-string keys: iterating a graph of a large rdflib
+    Dataset is slow, and so is hashing rdflib terms."""
+
+    def __init__(self, graph: Iterable[tuple]) -> None:
+        self.rows = [(s, p, o, str(s), str(p)) for s, p, o in graph]
+        self.by_sp: dict[tuple[str, str], list[object]] = defaultdict(list)
+        for _, _, o, ss, ps in self.rows:
+            self.by_sp[(ss, ps)].append(o)
+
+    def objects(self, s: object, p: object) -> list[object]:
+        return self.by_sp.get((str(s), str(p)), [])
+
+    def value(self, s: object, p: object) -> object | None:
+        found = self.objects(s, p)
+        return min(found, key=str) if found else None
+
+    def subjects_of_type(self, cls: object | None) -> list[object]:
+        wanted = None if cls is None else str(cls)
+        return [r[0] for r in self.rows if r[4] == _TYPE and (wanted is None or str(r[2]) == wanted)]
+
+
+def _not_facts(terms: OntologyTerms, ontology: Graph) -> set[str]:
+    skipped = {str(p) for p in (terms.prop("statedIn", "stated in"),) if p is not None}
     # Curator notes and other annotation properties of the ontology are commentary, not facts.
-    skipped |= {s for s in ontology.subjects(RDF.type, OWL.AnnotationProperty) if str(s).startswith(str(CAT))}
-    return skipped
+    skipped |= {
+        str(s) for s in ontology.subjects(RDF.type, OWL.AnnotationProperty) if str(s).startswith(str(CAT))
+    }
+    return skipped | {str(p) for p in _NOT_FACTS}
 
 
 def graph_name(graph: object) -> str:
@@ -132,29 +156,32 @@ def _fact_graphs(dataset: Dataset) -> list[URIRef]:
 
 
 class FactIndex:
-    """Every fact of a set of graphs, by (subject, property, value key) and by (subject, property)."""
+    """Every fact of a set of graphs, by (subject, property, value) and by (subject, property)."""
 
-    def __init__(self, graphs: Iterable[tuple[str, Graph]], not_facts: set[URIRef]) -> None:
-        self.by_fact: dict[tuple, set[str]] = defaultdict(set)
-        self.by_slot: dict[tuple[URIRef, URIRef], dict[object, tuple[object, set[str]]]] = defaultdict(dict)
-        self.typed: dict[URIRef, set[str]] = defaultdict(set)
+    def __init__(self, graphs: Iterable[tuple[str, _Local]], not_facts: set[str]) -> None:
+        self.by_slot: dict[tuple[str, str], dict[tuple, tuple[object, set[str]]]] = defaultdict(dict)
+        self.typed: dict[str, set[str]] = defaultdict(set)
         for name, graph in graphs:
-            for s, p, o in graph:
-                if p == RDF.type and isinstance(s, URIRef):
-                    self.typed[s].add(name)
-                if not is_fact(s, p, not_facts) or isinstance(o, BNode):
+            for _, _, o, ss, ps in graph.rows:
+                if ps == _TYPE:
+                    self.typed[ss].add(name)
+                if not ss.startswith(_ID) or ps in not_facts or isinstance(o, BNode):
                     continue
                 key = fact_key(o)
-                self.by_fact[(s, p, key)].add(name)
-                value, names = self.by_slot[(s, p)].get(key, (o, set()))
-                names.add(name)
-                self.by_slot[(s, p)][key] = (value, names)
+                slot = self.by_slot[(ss, ps)]
+                if key in slot:
+                    slot[key][1].add(name)
+                else:
+                    slot[key] = (o, {name})
 
     def sources_of(self, fact: tuple, exclude: str | None = None) -> list[str]:
-        """The graphs that state a fact, `exclude` left out."""
-        return sorted(self.by_fact.get(fact, set()) - {exclude})
+        """The graphs that state a fact (subject, property, value key), `exclude` left out."""
+        found = self.by_slot.get(fact[:2], {}).get(fact[2])
+        return sorted(found[1] - {exclude}) if found else []
 
-    def values_of(self, slot: tuple, exclude: str | None = None) -> list[tuple[object, object, list[str]]]:
+    def values_of(
+        self, slot: tuple[str, str], exclude: str | None = None
+    ) -> list[tuple[tuple, object, list[str]]]:
         """(key, value, graphs) of every value a subject has for a property, `exclude` left out."""
         found = []
         for key, (value, names) in self.by_slot.get(slot, {}).items():
@@ -163,7 +190,7 @@ class FactIndex:
                 found.append((key, value, rest))
         return sorted(found, key=lambda item: str(item[0]))
 
-    def declared(self, subject: object, exclude: str | None = None) -> bool:
+    def declared(self, subject: str, exclude: str | None = None) -> bool:
         """True if a graph other than `exclude` types `subject`."""
         return bool(self.typed.get(subject, set()) - {exclude})
 
@@ -175,14 +202,14 @@ class Comparer:
         ontology = dataset.graph(ONTOLOGY_GRAPH)
         self.terms = OntologyTerms.from_graph(ontology)
         self.not_facts = _not_facts(self.terms, ontology)
-        self.single = set(self.terms.functional)
-        self.date_or_number = {p for p, r in self.terms.ranges.items() if r in _NUMERIC or r in _DATES}
-        self.places = {p for p in (self.terms.prop("venue", "heldIn", "held in", "location"),) if p}
+        self.single = {str(p) for p in self.terms.functional}
+        self.date_or_number = {str(p) for p, r in self.terms.ranges.items() if r in _NUMERIC or r in _DATES}
+        self.places = {str(p) for p in (self.terms.prop("venue", "heldIn", "held in", "location"),) if p}
         located = self.terms.prop("locatedIn", "located in")
-        self.within: dict[URIRef, set[URIRef]] = defaultdict(set)
+        self.within: dict[str, set[str]] = defaultdict(set)
         if located is not None:
             for s, o in dataset.subject_objects(located):
-                self.within[s].add(o)
+                self.within[str(s)].add(str(o))
         self.statistic = self.terms.cls("Statistic")
         self._statistics: tuple[FactIndex, dict] | None = None
         self.stat_props = {
@@ -195,7 +222,7 @@ class Comparer:
             )
         }
 
-    def _inside(self, place: object, other: object) -> bool:
+    def _inside(self, place: str, other: str) -> bool:
         seen, todo = set(), [place]
         while todo:
             current = todo.pop()
@@ -207,16 +234,14 @@ class Comparer:
                     todo.append(parent)
         return False
 
-    def one_value(self, p: URIRef, o: object) -> bool:
+    def one_value(self, p: str, key: tuple) -> bool:
         """True if a subject can have only one right value for `p` (so another value conflicts)."""
-        if p in self.single or p in self.date_or_number:
-            return True
-        return isinstance(o, Literal) and (o.datatype in _NUMERIC or o.datatype in _DATES) and p != RDFS.label
+        return p in self.single or p in self.date_or_number or key[0] in ("number", "date")
 
     def compare(
         self,
         name: str,
-        graph: Iterable[tuple],
+        graph: Iterable[tuple] | _Local,
         others: FactIndex,
         lines: dict[str, int],
         exclude: str | None = None,
@@ -224,44 +249,44 @@ class Comparer:
     ) -> SourceDiff:
         """What `graph` (the source `name`) adds to, confirms in, and contradicts in `others`
         (leaving out graph `exclude` of `others`: the source itself when the index holds every graph)."""
-        graph = graph if isinstance(graph, _Local) else _Local(graph)
+        local = graph if isinstance(graph, _Local) else _Local(graph)
         result = SourceDiff(name, "")
         seen_conflicts: set[tuple] = set()
-        for s in sorted({s for s in graph.subjects(RDF.type, None) if isinstance(s, URIRef)}):
-            if str(s).startswith(str(ID)) and not others.declared(s, exclude):
-                label = graph.value(s, RDFS.label) or local_name(str(s))
-                cls = graph.value(s, RDF.type)
+        for s in sorted({s for s in local.subjects_of_type(None) if isinstance(s, URIRef)}):
+            if str(s).startswith(_ID) and not others.declared(str(s), exclude):
+                label = local.value(s, RDFS.label) or local_name(str(s))
+                cls = local.value(s, RDF.type)
                 result.new_entities.append((str(s), str(label), local_name(str(cls)), lines.get(str(s), 0)))
-        triples = sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))) if ordered else graph
-        for s, p, o in triples:
-            if not is_fact(s, p, self.not_facts):
+        rows = sorted(local.rows, key=lambda r: (r[3], r[4], str(r[2]))) if ordered else local.rows
+        for s, p, o, ss, ps in rows:
+            if not ss.startswith(_ID) or ps in self.not_facts or isinstance(s, BNode):
                 result.provenance += 1
                 continue
-            line = lines.get(str(s), 0)
-            sources = others.sources_of((s, p, fact_key(o)), exclude)
+            line = lines.get(ss, 0)
+            key = fact_key(o)
+            sources = others.sources_of((ss, ps, key), exclude)
             if sources:
                 result.confirmed.append(((s, p, o), sources, line))
                 continue
             result.new_facts.append(((s, p, o), line))
-            if isinstance(o, BNode) or (not self.one_value(p, o) and p not in self.places):
+            is_place = ps in self.places
+            if isinstance(o, BNode) or not (is_place or self.one_value(ps, key)):
                 continue
-            own = {fact_key(v) for v in graph.objects(s, p)}
-            for key, value, names in others.values_of((s, p), exclude):
-                if key in own:
+            own = {fact_key(v) for v in local.objects(s, p)}
+            for other_key, value, names in others.values_of((ss, ps), exclude):
+                if other_key in own:
                     continue
-                if p in self.places and (self._inside(o, value) or self._inside(value, o)):
+                if is_place and (self._inside(str(o), str(value)) or self._inside(str(value), str(o))):
                     continue
-                marker = (s, p, fact_key(o), key)
+                marker = (ss, ps, key, other_key)
                 if marker not in seen_conflicts:
                     seen_conflicts.add(marker)
-                    result.conflicts.append(
-                        Conflict(str(s), str(p), _show(o), _show(value), sorted(names), line)
-                    )
-        result.conflicts += self._statistic_conflicts(graph, others, lines, exclude)
+                    result.conflicts.append(Conflict(ss, ps, _show(o), _show(value), names, line))
+        result.conflicts += self._statistic_conflicts(local, others, lines, exclude)
         return result
 
     def _statistic_conflicts(
-        self, graph: Graph, others: FactIndex, lines: dict[str, int], exclude: str | None
+        self, local: _Local, others: FactIndex, lines: dict[str, int], exclude: str | None
     ) -> list[Conflict]:
         """Two statistics of the same subject, measure and as-of date with different values."""
         props = self.stat_props
@@ -271,30 +296,31 @@ class Comparer:
             self._statistics = (others, self._statistic_slots(others))
         known = self._statistics[1]
         conflicts = []
-        for s in sorted(graph.subjects(RDF.type, self.statistic)):
-            key = _slots(s, graph.objects, props)
-            value = graph.value(s, props["value"])
+        for s in sorted(local.subjects_of_type(self.statistic)):
+            key = _slots(s, local.objects, props)
+            value = local.value(s, props["value"])
             if key is None or value is None:
                 continue
             for other_value, names, other in known.get(key, []):
                 rest = sorted(set(names) - {exclude})
-                if other != s and rest and fact_key(other_value) != fact_key(value):
+                if other != str(s) and rest and fact_key(other_value) != fact_key(value):
                     line = lines.get(str(s), 0)
                     conflicts.append(
                         Conflict(str(s), str(props["value"]), _show(value), _show(other_value), rest, line)
                     )
         return conflicts
 
-    def _statistic_slots(self, others: FactIndex) -> dict[tuple, list[tuple[object, set[str], URIRef]]]:
+    def _statistic_slots(self, others: FactIndex) -> dict[tuple, list[tuple[object, set[str], str]]]:
         """Every statistic of the index by (subject, measure, as-of date)."""
         props = self.stat_props
 
-        def objects(s: URIRef, p: URIRef) -> list[object]:
-            return [v for _, (v, _) in others.by_slot.get((s, p), {}).items()]
+        def objects(s: object, p: object) -> list[object]:
+            return [v for _, (v, _) in others.by_slot.get((str(s), str(p)), {}).items()]
 
-        known: dict[tuple, list[tuple[object, set[str], URIRef]]] = defaultdict(list)
+        value_prop = str(props["value"])
+        known: dict[tuple, list[tuple[object, set[str], str]]] = defaultdict(list)
         for (s, p), values in others.by_slot.items():
-            if p == props["value"]:
+            if p == value_prop:
                 key = _slots(s, objects, props)
                 if key:
                     for _, (value, names) in values.items():
@@ -302,31 +328,7 @@ class Comparer:
         return known
 
 
-class _Local:
-    """One graph's triples with the few lookups a comparison needs, read once: on a graph of a large
-    Dataset, rdflib scans the triples of every graph for each pattern lookup."""
-
-    def __init__(self, graph: Iterable[tuple]) -> None:
-        self.triples = list(graph)
-        self.by_sp: dict[tuple, list[object]] = defaultdict(list)
-        for s, p, o in self.triples:
-            self.by_sp[(s, p)].append(o)
-
-    def __iter__(self):
-        return iter(self.triples)
-
-    def objects(self, s: object, p: object) -> list[object]:
-        return self.by_sp.get((s, p), [])
-
-    def value(self, s: object, p: object) -> object | None:
-        found = self.by_sp.get((s, p))
-        return min(found, key=str) if found else None
-
-    def subjects(self, p: object, o: object | None) -> list[object]:
-        return [t[0] for t in self.triples if t[1] == p and (o is None or t[2] == o)]
-
-
-def _slots(s: URIRef, objects, props: dict[str, URIRef | None]) -> tuple | None:
+def _slots(s: object, objects, props: dict[str, URIRef | None]) -> tuple | None:
     subject = sorted(str(x) for x in objects(s, props["subject"]))
     measure = sorted(str(x) for x in objects(s, props["measure"]))
     as_of = sorted(str(x) for x in objects(s, props["as_of"]))
@@ -361,14 +363,11 @@ def diff_file(root: Path, path: Path) -> SourceDiff:
     if broken:
         raise DiffError(f"the project does not load, fix it first: {broken[0].format()}")
     own = graph_iri_for(relpath) if relpath else SOURCE[path.stem]
-    graph = Graph()
-    for triple in triples:
-        graph.add(triple)
     dataset = project.dataset
     comparer = Comparer(dataset)
-    names = [(graph_name(g), dataset.graph(g)) for g in _fact_graphs(dataset) if g != own]
+    names = [(graph_name(g), _Local(dataset.graph(g))) for g in _fact_graphs(dataset) if g != own]
     others = FactIndex(names, comparer.not_facts)
-    result = comparer.compare(graph_name(own), graph, others, source.lines.subjects)
+    result = comparer.compare(graph_name(own), _Local(triples), others, source.lines.subjects)
     result.path = relpath or str(path)
     return result
 
