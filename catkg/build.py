@@ -146,7 +146,9 @@ def build(
             # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
             write_exports(project.dataset, staging, timed, project.prefixes)
             with timed("export ontology.html"):
-                write_ontology_html(project.dataset.graph(ONTOLOGY_GRAPH), staging / "ontology.html")
+                ontology = project.dataset.graph(ONTOLOGY_GRAPH)
+                # The last build's page is reused when the ontology is unchanged (pyLODE takes seconds).
+                write_ontology_html(ontology, staging / "ontology.html", previous=out / "ontology.html")
             with timed("export network.html"):
                 write_dataset_network(project.dataset, staging)
         if consistency is not None:

@@ -6,11 +6,14 @@ our own is written instead, so that the documentation never stops a build that p
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import re
+import shutil
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from rdflib import BNode, Graph, URIRef
@@ -198,9 +201,36 @@ def render_html(graph: Graph) -> str:
         return plain_html(graph)
 
 
-def write_ontology_html(graph: Graph, path: Path) -> Path:
-    """Write the ontology's documentation page to `path`."""
-    path.write_text(render_html(graph), encoding="utf-8")
+def ontology_digest(graph: Graph) -> str:
+    """A digest of the ontology's triples (blank nodes canonicalised) and of the tools that document it."""
+    try:
+        tools = f"pylode {version('pylode')}"
+    except PackageNotFoundError:
+        tools = "pylode absent"
+    digest = hashlib.sha256(f"{tools}; catkg.ontology_docs 1\n".encode())
+    for line in sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in to_canonical_graph(graph)):
+        digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def _digest_mark(digest: str) -> str:
+    return f"<!-- catkg:ontology-digest {digest} -->\n"
+
+
+def write_ontology_html(graph: Graph, path: Path, previous: Path | None = None) -> Path:
+    """Write the ontology's documentation page to `path`.
+
+    pyLODE takes seconds; when `previous` (the last build's page) documents the same ontology with the
+    same tools, it is copied instead, so a build that only changes facts does not pay for it again.
+    """
+    mark = _digest_mark(ontology_digest(graph))
+    if previous is not None and previous.is_file() and previous.read_text(encoding="utf-8").endswith(mark):
+        shutil.copyfile(previous, path)
+        return path
+    page = render_html(graph)
+    path.write_text(page if page.endswith("\n") else page + "\n", encoding="utf-8")
+    with path.open("a", encoding="utf-8") as out:
+        out.write(mark)
     return path
 
 
