@@ -8,10 +8,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rdflib import Graph
-from rdflib.namespace import DCTERMS
+import pytest
+from rdflib import Graph, Literal
+from rdflib.namespace import DCTERMS, RDFS
 
-from catkg.ontology_docs import documented_terms, missing_documentation, plain_html, render_html
+from catkg import ontology_docs
+from catkg.namespaces import CAT
+from catkg.ontology_docs import (
+    documented_terms,
+    missing_documentation,
+    plain_html,
+    render_html,
+    write_ontology_html,
+)
 from tests.conftest import REPO
 
 ONTOLOGY = REPO / "ontology" / "catkg.ttl"
@@ -108,3 +117,22 @@ def test_page_is_identical_across_processes_and_hash_seeds(tmp_path: Path) -> No
     }
     assert len(pages) == 1
     assert "pylode" in pages.pop().lower()
+
+
+def test_unchanged_ontology_reuses_the_previous_page_and_a_changed_one_is_redone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    graph = Graph().parse(data=UNION_ONTOLOGY, format="turtle")
+    first = write_ontology_html(graph, tmp_path / "first.html")
+    assert missing_documentation(graph, first.read_text(encoding="utf-8")) == []
+
+    def no_pylode(_graph: Graph) -> str:
+        raise AssertionError("the page was rendered again")
+
+    monkeypatch.setattr(ontology_docs, "render_html", no_pylode)
+    again = write_ontology_html(graph, tmp_path / "again.html", previous=first)
+    assert again.read_bytes() == first.read_bytes()
+
+    graph.add((CAT.Zone, RDFS.comment, Literal("A second comment.", lang="en")))
+    with pytest.raises(AssertionError, match="rendered again"):
+        write_ontology_html(graph, tmp_path / "changed.html", previous=first)
