@@ -5,6 +5,7 @@ Runs on tests/fixtures/draft: a small invented project and three invented articl
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from decimal import Decimal
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 
 from catkg.build import build
 from catkg.cli import app
-from catkg.draft import DraftOptions, draft
+from catkg.draft import DraftOptions, DraftResult, draft
 from catkg.draft_turtle import uncomment_all
 
 DRAFT = FIXTURES / "draft"
@@ -27,6 +28,12 @@ ARTICLES = DRAFT / "articles"
 ID = "https://w3id.org/catkg/id/"
 CAT = "https://w3id.org/catkg/ontology#"
 SRC = "https://w3id.org/catkg/source/"
+
+
+@functools.cache
+def drafted(name: str, date: str | None = None) -> DraftResult:
+    """A draft of one fixture article against the untouched fixture project, computed once per session."""
+    return draft(DRAFT / "project", ARTICLES / f"{name}.txt", DraftOptions(name, date=date), write=False)
 
 
 @pytest.fixture
@@ -91,7 +98,7 @@ def test_the_draft_builds_as_written(project: Path, tmp_path: Path) -> None:
 
 
 def test_known_entities_are_linked_whatever_the_case_punctuation_plural_or_spelling(project: Path) -> None:
-    result = draft(project, ARTICLES / "bulletin-2023.txt", DraftOptions("bulletin-2023"), write=False)
+    result = drafted("bulletin-2023")
     linked = result.linked_iris
     for local in (
         "org/camdc",  # "China–ASEAN Marine Data Centre": en dash and British spelling
@@ -108,7 +115,7 @@ def test_known_entities_are_linked_whatever_the_case_punctuation_plural_or_spell
 
 
 def test_new_entities_get_a_class_and_a_fresh_iri(project: Path) -> None:
-    result = draft(project, ARTICLES / "forum-2023.txt", DraftOptions("forum-2023"), write=False)
+    result = drafted("forum-2023")
     new = {e.iri.removeprefix(ID): e for e in result.new_entities}
     edition = new["event/ocean-forum-2023"]  # the 9th edition is event/ocean-forum-2021: same pattern
     assert (local(edition.cls), edition.ordinal, edition.series) == ("Edition", 11, ID + "series/ocean-forum")
@@ -122,36 +129,32 @@ def test_new_entities_get_a_class_and_a_fresh_iri(project: Path) -> None:
 
 
 def test_dates_and_numbers_are_found_with_what_they_count(project: Path) -> None:
-    forum = draft(project, ARTICLES / "forum-2023.txt", DraftOptions("forum-2023"), write=False)
+    forum = drafted("forum-2023")
     dates = {(d.literal, d.role) for d in forum.dates}
     assert {("2023-10-12", "start"), ("2023-10-14", "end")} <= dates
     numbers = {(n.value, n.noun, n.qualifier) for n in forum.numbers}
     assert (Decimal(3100), "members", "more than") in numbers
     assert (Decimal(40), "research vessels", "nearly") in numbers
-    bulletin = draft(project, ARTICLES / "bulletin-2023.txt", DraftOptions("bulletin-2023"), write=False)
+    bulletin = drafted("bulletin-2023")
     assert {("2023-10-12", "start"), ("2023-10-14", "end"), ("2023-11-03", "")} <= {
         (d.literal, d.role) for d in bulletin.dates
     }
     assert (Decimal(9), "ASEAN countries") in {(n.value, n.noun) for n in bulletin.numbers}  # "nine"
-    exhibition = draft(
-        project, ARTICLES / "exhibition-2024.txt", DraftOptions("exhibition-2024"), write=False
-    )
+    exhibition = drafted("exhibition-2024")
     assert Decimal(1_200_000) in {n.value for n in exhibition.numbers}  # "1.2 million"
     assert exhibition.analysis.reference_date.isoformat() == "2024-03-05"  # from the dateline
 
 
 def test_a_count_of_a_whole_group_names_each_member(project: Path) -> None:
-    forum = draft(project, ARTICLES / "forum-2023.txt", DraftOptions("forum-2023"), write=False)
+    forum = drafted("forum-2023")
     asean = {ID + f"country/{c}" for c in ("bn", "kh", "id", "la", "my", "mm", "ph", "sg", "th", "vn")}
     assert asean <= forum.linked_iris  # "all 10 ASEAN countries"
-    bulletin = draft(project, ARTICLES / "bulletin-2023.txt", DraftOptions("bulletin-2023"), write=False)
+    bulletin = drafted("bulletin-2023")
     assert not asean <= bulletin.linked_iris  # "nine ASEAN countries" names only the three it lists
 
 
 def test_candidate_statements_use_the_ontology_and_cite_their_paragraph(project: Path) -> None:
-    result = draft(
-        project, ARTICLES / "forum-2023.txt", DraftOptions("forum-2023", date="2023-10-12"), write=False
-    )
+    result = drafted("forum-2023", "2023-10-12")
     graph = candidate_graph(result.facts_text)
     edition = URIRef(ID + "event/ocean-forum-2023")
 
@@ -200,7 +203,7 @@ def test_accepting_every_candidate_uses_only_terms_the_ontology_defines(project:
     ontology = Graph().parse(project / "ontology/catkg.ttl")
     defined = set(ontology.subjects(RDF.type, None)) - {URIRef("https://w3id.org/catkg/ontology")}
     for article in sorted(ARTICLES.glob("*.txt")):
-        result = draft(project, article, DraftOptions(article.stem), write=False)
+        result = drafted(article.stem)
         graph = candidate_graph(result.facts_text)
         used = {p for p in graph.predicates() if str(p).startswith(CAT)}
         used |= {o for o in graph.objects(None, RDF.type) if str(o).startswith(CAT)}
