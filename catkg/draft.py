@@ -411,11 +411,21 @@ class _SourcesPrefixes(Prefixes):
 
 
 def _first_line_title(parts: list[Paragraph]) -> str:
+    """A stand-in title: a short first line (a headline), else the first sentence after any dateline."""
     for part in parts:
         words = part.text.split()
-        if len(words) >= 3:
-            title = " ".join(words[:16])
-            return title + ("…" if len(words) > 16 else "")
+        if len(words) < 3:
+            continue
+        if len(words) <= 16:
+            return part.text
+        text = part.text
+        for dash in (" -- ", " — ", " – "):
+            head, found, rest = text.partition(dash)
+            if found and len(head.split()) <= 12:
+                text = rest
+                break
+        sentence = text.split(". ")[0].split()
+        return " ".join(sentence[:16]) + ("…" if len(sentence) > 16 else "")
     return parts[0].text if parts else "untitled"
 
 

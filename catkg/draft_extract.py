@@ -203,6 +203,7 @@ def _ordinal_value(text: str) -> int | None:
 
 
 _QUOTES = {'"', "'", "“", "”", "‘", "’"}
+_NAME_PUNCT = {"-", "–", "'", "’", "'s", "’s", *_QUOTES}
 
 
 def name_chunks(doc: Doc, breakers: set[int]) -> list[tuple[int, int]]:
@@ -446,8 +447,15 @@ class Extractor:
             known.append((norm.origin[s], norm.origin[e - 1] + 1, keys))
         matched_keys = {k for _, _, k in exact}
         for s, e, keys in self.index.coverage_matches(norm):
-            if keys not in matched_keys:
-                span = (norm.origin[s], norm.origin[e - 1] + 1, keys)
+            span = (norm.origin[s], norm.origin[e - 1] + 1, keys)
+            # The words of one name stay within one clause: no full stop or bracket between them, and no
+            # more commas than the label has ("Science, Technology and Innovation" is one name).
+            inside = doc[span[0] : span[1]]
+            commas = sum(1 for t in inside if t.text == ",")
+            broken = commas > self.index.commas.get(keys, 0) or any(
+                t.is_punct and t.text not in _NAME_PUNCT and t.text != "," for t in inside
+            )
+            if keys not in matched_keys and not broken:
                 known.append(span)
                 self._how[span] = "the words of a known label"
         for token in doc:
@@ -486,7 +494,9 @@ class Extractor:
         # Known labels, longest first.
         inner: list[tuple[int, int, tuple[str, ...]]] = []
         accepted: list[tuple[int, int, tuple[str, ...]]] = []
-        for start, end, keys in sorted(known, key=lambda k: (-(k[1] - k[0]), k[0])):
+        # Exact labels before loose ones (words of a label, in any order), each longest first.
+        ranked = sorted(known, key=lambda k: (k in self._how, -(k[1] - k[0]), k[0]))
+        for start, end, keys in ranked:
             if start in date_tokens:
                 continue
             if claim(start, end):

@@ -442,10 +442,15 @@ class StatementBuilder:
             )
             break
         day_dates = [d for d in dates if d.precision == "day" and d.value]
+        single = [d for d in day_dates if not d.role]
+        # Of several lone dates ("NANNING, Sept. 20 -- ... opened on September 19"), the event's is the
+        # first after its verb.
+        after_verb = [d for d in single if verbs and d.start >= verbs[0][0]]
+        opening = after_verb[0] if after_verb else (single[0] if len(single) == 1 else None)
         for found in day_dates:
             if found.role == "end":
                 prop, decisions = self.prop("endDate", "end date")
-            elif found.role == "start" or (verbs and len(day_dates) == 1):
+            elif found.role == "start" or (verbs and found is opening and not any(d.role for d in day_dates)):
                 prop, decisions = self.prop("startDate", "start date")
             else:
                 continue

@@ -162,6 +162,7 @@ class KnownIndex:
     by_keys: dict[tuple[str, ...], set[URIRef]] = field(default_factory=lambda: defaultdict(set))
     matcher: PhraseMatcher | None = None
     acronyms: dict[str, set[URIRef]] = field(default_factory=lambda: defaultdict(set))
+    commas: dict[tuple[str, ...], int] = field(default_factory=dict)
     _fuzzy_pool: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     _long: list[tuple[tuple[str, ...], frozenset[str]]] = field(default_factory=list)
 
@@ -213,6 +214,7 @@ class KnownIndex:
                     index.acronyms[name].add(iri)  # "MOST" the ministry, not "most" the word
                 elif keys:
                     index.by_keys[keys].add(iri)
+                    index.commas[keys] = max(index.commas.get(keys, 0), name.count(","))
                 acronym = _acronym(name)
                 if acronym:
                     index.acronyms[acronym].add(iri)
