@@ -13,6 +13,10 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 from catkg.namespaces import CAT, ID, INFERRED_GRAPH, ONTOLOGY_GRAPH, SOURCE
 
+# SKOS scheme bookkeeping: every concept links to its scheme, which would make each scheme the
+# biggest "hub" of the network and the top of every centrality ranking without saying anything.
+_SCHEME_LINKS = frozenset({SKOS.inScheme, SKOS.hasTopConcept, SKOS.topConceptOf})
+
 
 def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
@@ -59,12 +63,14 @@ def build_entity_graph(dataset: Dataset) -> nx.MultiDiGraph:
                 sources[s].add(source_id)
             if p == RDF.type and isinstance(o, URIRef):
                 types[s].add(o)
+            elif p in _SCHEME_LINKS:
+                continue
             elif isinstance(o, Literal) and p not in (RDFS.label, SKOS.altLabel, RDFS.comment):
                 literals[s][_property_label(dataset, p)].append(str(o))
             elif isinstance(o, URIRef) and str(o).startswith(str(ID)):
                 links[(s, p, o)].add(source_id or "reference")
     graph = nx.MultiDiGraph()
-    for node in sorted(types):
+    for node in sorted(n for n, classes in types.items() if SKOS.ConceptScheme not in classes):
         cls = most_specific_class(dataset, types[node])
         graph.add_node(
             str(node),
