@@ -389,7 +389,10 @@ def source_contributions(dataset: Dataset) -> dict[str, dict[str, object]]:
             "unique": len(result.new_facts),
             "confirmed": len(result.confirmed),
             "new_entities": len(result.new_entities),
-            "conflicts": [c.to_json() for c in result.conflicts],
+            "conflicts": sorted(
+                (c.to_json() for c in result.conflicts),
+                key=lambda c: (c["subject"], c["property"], c["value"], c["other_value"]),
+            ),
         }
     return report
 
