@@ -153,6 +153,11 @@ def draft(root: Path, article: Path, options: DraftOptions, *, write: bool = Tru
     links = _links(analysis, statements, index)
     new_entities = [e for e in analysis.entities.values() if not e.known]
     decisions = _decisions(analysis, statements, options, date)
+    for other in sorted(dataset.graph(SOURCES_GRAPH).subjects(DCTERMS.identifier, Literal(article.stem))):
+        if other != source_iri:
+            decisions.insert(
+                0, f"{SOURCES_FILE} already has a source for {article.name}: <{other}>; same article?"
+            )
     prefixes = Prefixes([f.prefixes for f in project.files])
     existing_record = (source_iri, RDF.type, CAT.Source) in dataset.graph(SOURCES_GRAPH)
     record = _source_record(

@@ -306,3 +306,11 @@ def test_the_same_article_gives_the_same_draft(project: Path) -> None:
 
 def local(iri: object) -> str:
     return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def test_drafting_an_article_a_source_already_records_asks_whether_it_is_the_same(project: Path) -> None:
+    article = project.parent / "wire-2021.txt"  # dct:identifier of src:wire-2021 is its file name
+    article.write_text((ARTICLES / "forum-2023.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    result = draft(project, article, DraftOptions("wire-2021-again"), write=False)
+    assert any("already has a source for wire-2021.txt" in d for d in result.decisions)
+    assert not any("already has a source" in d for d in drafted("forum-2023").decisions)
