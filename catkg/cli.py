@@ -250,7 +250,9 @@ def bench_command(
 @app.command("draft")
 def draft_command(
     article: Annotated[Path, typer.Argument(help="The article as a UTF-8 text file.")],
-    source_id: Annotated[str, typer.Option("--source-id", help="ID of the new source, e.g. wire-2023-09-14.")],
+    source_id: Annotated[
+        str, typer.Option("--source-id", help="ID of the new source, e.g. wire-2023-09-14.")
+    ],
     publisher: Annotated[str | None, typer.Option("--publisher", help="Who published it.")] = None,
     date: Annotated[str | None, typer.Option("--date", help="Issue date, YYYY-MM-DD.")] = None,
     url: Annotated[str | None, typer.Option("--url", help="Where it was published.")] = None,
@@ -258,7 +260,7 @@ def draft_command(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing draft of this ID.")] = False,
     root: RootOption = Path("."),
 ) -> None:
-    """Draft graph/facts/ID.ttl from an article: links, new entities, candidate statements (exit 2 bad input)."""
+    """Draft graph/facts/ID.ttl from an article: known entities, new ones, candidate statements."""
     from catkg.draft import DraftError, DraftOptions, draft, print_summary
 
     options = DraftOptions(source_id, publisher, date, url, title, force)
