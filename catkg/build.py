@@ -40,6 +40,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     out: Path | None = None
     up_to_date: bool = False
+    cache: dict[str, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Finding]:
@@ -68,6 +69,28 @@ def find_root(start: Path) -> Path:
     raise ProjectLayoutError(f"{start}: not a CATKG project (no ontology/ and graph/ folders here or above)")
 
 
+def quick_up_to_date(args: list[str]) -> Path | None:
+    """For `python build.py [--out DIR]`: the output folder if it already holds this build, else None.
+
+    Kept free of the CLI's imports (typer, rich), so the edit-build loop's commonest answer is instant;
+    anything unusual (other options, no project here) returns None and the full CLI takes over.
+    """
+    out: str | None = None
+    if len(args) == 2 and args[0] == "--out":
+        out = args[1]
+    elif len(args) == 1 and args[0].startswith("--out="):
+        out = args[0].removeprefix("--out=")
+    elif args:
+        return None
+    try:
+        root = find_root(Path("."))
+        target = (Path(out) if out else root / "dist").resolve()
+        fresh = is_up_to_date(root, target, {"reasoner": True, "strict": False}, OUTPUTS)
+    except (ProjectLayoutError, OSError):
+        return None
+    return target if fresh else None
+
+
 def build(
     root: Path,
     out: Path | None = None,
@@ -77,10 +100,12 @@ def build(
     write: bool = True,
     force: bool = False,
     on_stage: Callable[[str], None] | None = None,
+    cache: bool = True,
 ) -> BuildResult:
     """Check the project at `root` and, if it passes and `write`, publish it to `out` atomically.
 
-    A failed or interrupted build leaves a previous `out` exactly as it was.
+    A failed or interrupted build leaves a previous `out` exactly as it was. With `cache`, SHACL and
+    HermiT results are reused for what did not change (see `catkg.cache`).
     """
     root = find_root(root)
     out = (out or root / "dist").resolve()
@@ -99,10 +124,12 @@ def build(
         yield
         timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - began
 
+    from catkg.cache import CheckCache, shacl_findings, start_consistency
     from catkg.check.lint import lint
-    from catkg.check.shacl import data_graph, lint_shapes, validate_shapes
+    from catkg.check.shacl import data_graph, lint_shapes
     from catkg.check.sparql_checks import run_sparql_checks
     from catkg.check.vocabulary import Vocabulary
+    from catkg.diff import source_contributions
     from catkg.load import load_project
     from catkg.namespaces import ONTOLOGY_GRAPH
     from catkg.network import write_dataset_network
@@ -110,7 +137,6 @@ def build(
     from catkg.oxi import dataset_quads, memory_store
     from catkg.publish import write_exports
     from catkg.reason import materialise
-    from catkg.diff import source_contributions
     from catkg.report import check_results, statistics, write_report
     from catkg.swap import staging_dir, swap_in
 
@@ -127,16 +153,17 @@ def build(
         findings += lint(project, vocabulary)
         ran.add("lint")
     merged = data_graph(project)
+    checks_cache = CheckCache.open(root) if cache else None
     consistency = None
     if reasoner:
-        from catkg.check.consistency import consistency_findings, start_consistency_check
+        from catkg.check.consistency import consistency_findings
 
-        consistency = start_consistency_check(merged)
+        consistency = start_consistency(merged, project.shapes, checks_cache)
     with timed("check: sparql"):
         findings += run_sparql_checks(project, memory_store(dataset_quads(project.dataset)))
         ran.add("sparql-checks")
     with timed("check: shacl"):
-        findings += lint_shapes(project.shapes) + validate_shapes(project, merged)
+        findings += lint_shapes(project.shapes) + shacl_findings(project, merged, checks_cache)
         ran.add("shacl")
     with timed("reason"):
         materialise(project.dataset)
@@ -159,6 +186,7 @@ def build(
         code = exit_code_for(findings, strict)
         stats = statistics(project.dataset)
         result = BuildResult(code, findings, stats, timings, out if staging and code == 0 else None)
+        result.cache = dict(checks_cache.stats) if checks_cache else {}
         if staging is not None and code == 0:
             write_report(
                 staging,

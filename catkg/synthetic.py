@@ -3,7 +3,8 @@
 The corpus follows the real ontology and shapes: forum series with numbered editions (dates, venues,
 hosts, organisers, themes), side events, organisations, persons holding posts, participations,
 launches, agreements and statistics. Each source is one facts file whose subjects cite a paragraph
-of that source (`cat:statedIn`), as curated files do. Reference data (countries with ISO codes,
+of that source (`cat:statedIn`); the paragraphs are declared with the source records in
+`graph/sources.ttl`, as in the curated graph. Reference data (countries with ISO codes,
 regions, cities, publishers, SKOS vocabularies) goes to `graph/reference/`. Output is deterministic
 for a seed; files are written with pyoxigraph's Turtle serialiser.
 """
@@ -195,14 +196,17 @@ def _source_record(records: _File, source: ox.NamedNode, k: int, issued: dt.date
     )
 
 
-def _facts(k: int, rng: random.Random, pools: _Pools) -> tuple[_File, dt.date]:
-    """One source's facts: an edition of a series, its side events, people, launches and figures."""
+def _facts(k: int, rng: random.Random, pools: _Pools, records: _File) -> tuple[_File, dt.date]:
+    """One source's facts: an edition of a series, its side events, people, launches and figures.
+
+    The source's numbered paragraphs go to `records` (graph/sources.ttl), as in the curated graph.
+    """
     facts = _File()
     source_id = f"synthetic-{k + 1:06d}"
     source = ox.NamedNode(f"{SOURCE}{source_id}")
     para = [ox.NamedNode(f"{SOURCE}{source_id}#p{n}") for n in range(1, PARAGRAPHS + 1)]
     for n, paragraph in enumerate(para, start=1):
-        facts.entity(
+        records.entity(
             paragraph,
             "Paragraph",
             f"Paragraph {n} of synthetic article {k + 1}",
@@ -261,6 +265,7 @@ def _facts(k: int, rng: random.Random, pools: _Pools) -> tuple[_File, dt.date]:
         edition,
         "Edition",
         f"Edition {ordinal} of Synthetic Forum Series {series_number}",
+        (A, _cat("Forum")),
         (_cat("editionOf"), series),
         (_cat("ordinal"), _typed(ordinal, "positiveInteger")),
         (_cat("startDate"), _typed(start.isoformat(), "date")),
@@ -385,8 +390,9 @@ def generate(root: Path, triples: int, seed: int = 0, template: Path | None = No
     records = _File()
     k = 0
     while total + len(records.triples) < triples or k == 0:
-        facts, issued = _facts(k, rng, pools)
+        source = ox.NamedNode(f"{SOURCE}synthetic-{k + 1:06d}")
+        facts, issued = _facts(k, rng, pools, records)
         total += facts.write(root / f"graph/facts/synthetic-{k + 1:06d}.ttl")
-        _source_record(records, ox.NamedNode(f"{SOURCE}synthetic-{k + 1:06d}"), k, issued, pools)
+        _source_record(records, source, k, issued, pools)
         k += 1
     return total + records.write(root / "graph/sources.ttl")

@@ -58,20 +58,42 @@ def data_graph(project: Project) -> Graph:
     return merged
 
 
-def validate_shapes(project: Project, merged: Graph) -> list[Finding]:
-    """Run pySHACL and turn each validation result into a located finding."""
+ShaclResult = tuple[object, object, object, object, object]
+
+
+def shacl_results(merged: Graph, shapes: Graph) -> list[ShaclResult]:
+    """pySHACL's results as (focus node, source shape, message, value, severity)."""
     from pyshacl import validate
 
     _conforms, results, _text = validate(
-        data_graph=merged, shacl_graph=project.shapes, inference="none", allow_warnings=True, advanced=True
+        data_graph=merged,
+        shacl_graph=shapes,
+        inference="none",
+        allow_warnings=True,
+        advanced=True,
     )
+    return [
+        (
+            results.value(result, SH.focusNode),
+            results.value(result, SH.sourceShape),
+            results.value(result, SH.resultMessage),
+            results.value(result, SH.value),
+            results.value(result, SH.resultSeverity),
+        )
+        for result in results.subjects(RDF.type, SH.ValidationResult)
+    ]
+
+
+def validate_shapes(project: Project, merged: Graph) -> list[Finding]:
+    """Run pySHACL and turn each validation result into a located finding."""
+    return findings_from_results(project, shacl_results(merged, project.shapes))
+
+
+def findings_from_results(project: Project, results: list[ShaclResult]) -> list[Finding]:
+    """One located finding per SHACL result (path and line from where the focus node is written)."""
     findings = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        focus = results.value(result, SH.focusNode)
-        shape = results.value(result, SH.sourceShape)
-        message = results.value(result, SH.resultMessage)
-        value = results.value(result, SH.value)
-        severity = _SEVERITY.get(results.value(result, SH.resultSeverity), Severity.ERROR)
+    for focus, shape, message, value, severity_iri in results:
+        severity = _SEVERITY.get(severity_iri, Severity.ERROR)
         path, line = project.locate(focus)
         name = str(shape).rsplit("#", 1)[-1] if isinstance(shape, URIRef) else "shape"
         shown_value = f" (value: {value})" if isinstance(value, Literal | URIRef) else ""
@@ -90,4 +112,5 @@ def validate_shapes(project: Project, merged: Graph) -> list[Finding]:
                 hint=f"see shape {name} in {SHAPES_FILE}",
             )
         )
-    return sorted(findings)
+    # Findings compare by place only; the full key keeps ties (two shapes, one line) in a fixed order.
+    return sorted(findings, key=lambda f: (f.path, f.line, f.column, f.check, f.message, f.term))
