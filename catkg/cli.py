@@ -223,6 +223,9 @@ def bench_command(
     curated: Annotated[
         bool, typer.Option("--curated", help="Time `python build.py` on this project (full, no-change).")
     ] = False,
+    queries_only: Annotated[
+        bool, typer.Option("--queries-only", help="Skip checks and exports: load, reason, store, queries.")
+    ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Generator seed.")] = 0,
     no_reasoner: Annotated[bool, typer.Option("--no-reasoner", help="Skip HermiT in the build.")] = False,
     no_rdflib: Annotated[bool, typer.Option("--no-rdflib", help="Skip the rdflib baseline.")] = False,
@@ -237,6 +240,7 @@ def bench_command(
         runs,
         as_json,
         curated=project_root(root) if curated else None,
+        queries_only=queries_only,
         seed=seed,
         reasoner=not no_reasoner,
         rdflib=not no_rdflib,
