@@ -14,16 +14,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def network_page(dist: Path) -> Path:
@@ -67,24 +57,20 @@ def screenshot(
 
     With `focus`, the entity of that name is searched for and shown with its neighbours.
     """
-    from playwright.sync_api import sync_playwright
+    from catkg.network import chromium_browser
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
-            page.route("http*://**", lambda route: route.abort())  # the page must need nothing online
-            page.goto(page_path.resolve().as_uri())
-            page.wait_for_selector("body[data-ready=true]", state="attached", timeout=timeout_s * 1000)
-            if focus is None:  # the whole network, filling the canvas
-                page.evaluate("window.catkg.network.fit({animation: false})")
-            elif page.evaluate(FOCUS_JS, focus) is None:
-                raise FocusNotFound(f"--focus {focus!r}: no entity of {page_path} has that name")
-            page.wait_for_timeout(300)
-            page.screenshot(path=str(out), full_page=False)
-        finally:
-            browser.close()
+    with chromium_browser() as browser:
+        page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
+        page.route("http*://**", lambda route: route.abort())  # the page must need nothing online
+        page.goto(page_path.resolve().as_uri())
+        page.wait_for_selector("body[data-ready=true]", state="attached", timeout=timeout_s * 1000)
+        if focus is None:  # the whole network, filling the canvas
+            page.evaluate("window.catkg.network.fit({animation: false})")
+        elif page.evaluate(FOCUS_JS, focus) is None:
+            raise FocusNotFound(f"--focus {focus!r}: no entity of {page_path} has that name")
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(out), full_page=False)
     return out
 
 
