@@ -11,7 +11,7 @@ import pytest
 
 from catkg.entity_graph import build_entity_graph
 from catkg.load import load_project
-from catkg.network import CHROMIUM_ARGS, write_dataset_network
+from catkg.network import chromium_browser, write_dataset_network
 
 pytestmark = pytest.mark.browser
 
@@ -33,12 +33,8 @@ class Log:
 
 @pytest.fixture(scope="module")
 def chromium(chromium_path: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=list(CHROMIUM_ARGS))
+    with chromium_browser(chromium_path) as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

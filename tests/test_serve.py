@@ -380,38 +380,30 @@ def test_load_50_clients_times_20_library_queries_without_errors(server: Server)
 
 @pytest.mark.browser
 def test_query_page_runs_a_library_query_in_chromium(server: Server, chromium_path: str) -> None:
-    from playwright.sync_api import sync_playwright
+    from catkg.network import chromium_browser
 
-    args = [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-    ]  # fmt: skip
     requested: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=args)
-        try:
-            page = browser.new_page()
-            page.on("request", lambda request: requested.append(request.url))
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(server.base + "/")
-            page.wait_for_selector("body[data-ready=true]", timeout=20_000)
-            assert page.locator("#library option").count() == len(library(FIXTURE))
-            page.select_option("#library", "02-hosts")
-            assert "COUNT(DISTINCT ?edition)" in page.input_value("#editor")
-            page.click("#run")
-            page.wait_for_selector("#results table tbody tr", timeout=20_000)
-            rows = page.locator("#results table tbody tr").all_inner_texts()
-            assert len(rows) == 2 and "Ministry of Science and Technology" in rows[0]
-            assert "2 row(s)" in page.inner_text("#status")
-            page.fill("#editor", "SELECT * WHERE { ?s ?p }")
-            page.click("#run")
-            page.wait_for_selector("#status.error", timeout=20_000)
-            assert "syntax error" in page.inner_text("#status")
-            assert page.is_visible("#network-link")
-            assert errors == []
-        finally:
-            browser.close()
+    with chromium_browser(chromium_path) as browser:
+        page = browser.new_page()
+        page.on("request", lambda request: requested.append(request.url))
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(server.base + "/")
+        page.wait_for_selector("body[data-ready=true]", timeout=20_000)
+        assert page.locator("#library option").count() == len(library(FIXTURE))
+        page.select_option("#library", "02-hosts")
+        assert "COUNT(DISTINCT ?edition)" in page.input_value("#editor")
+        page.click("#run")
+        page.wait_for_selector("#results table tbody tr", timeout=20_000)
+        rows = page.locator("#results table tbody tr").all_inner_texts()
+        assert len(rows) == 2 and "Ministry of Science and Technology" in rows[0]
+        assert "2 row(s)" in page.inner_text("#status")
+        page.fill("#editor", "SELECT * WHERE { ?s ?p }")
+        page.click("#run")
+        page.wait_for_selector("#status.error", timeout=20_000)
+        assert "syntax error" in page.inner_text("#status")
+        assert page.is_visible("#network-link")
+        assert errors == []
     assert requested and all(url.startswith(server.base) for url in requested)
 
 
