@@ -256,9 +256,10 @@ def run_bench(
         if not reasoner:
             bench.notes.append("HermiT skipped (--no-reasoner)")
         bench.stages.update(_network_page(tmp / "dist", log))
-        bench.queries, bench.extra = race_queries(
+        bench.queries, loads = race_queries(
             tmp / "dist", library_queries(root), runs, cap=cap, rdflib=rdflib, log=log
         )
+        bench.extra.update(loads)
         bench.extra["peak rss after queries (MB)"] = peak_rss_mb()
         for query in bench.queries:
             if query.rdflib_rows is not None and query.rdflib_rows != query.rows:
