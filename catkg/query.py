@@ -7,7 +7,6 @@ child process that shares the in-memory store copy-on-write and is killed at the
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -20,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from catkg.forked import ChildDied, DeadlinePassed, call_in_fork
 from catkg.namespaces import PREFIXES
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | Iterator[ox.Triple]
@@ -126,40 +126,27 @@ def run(store: ox.Store, sparql: str, timeout: float | None = None) -> QueryResu
     return _run_in_child(store, sparql, timeout)
 
 
-def _child(store: ox.Store, sparql: str, conn: multiprocessing.connection.Connection) -> None:
-    try:
-        result = _query(store, sparql)
-        if isinstance(result, ox.QueryBoolean):
-            conn.send(("boolean", bool(result)))
-        elif isinstance(result, ox.QuerySolutions):
-            conn.send(("solutions", result.serialize(format=ox.QueryResultsFormat.JSON)))
-        else:
-            conn.send(("triples", ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)))
-    except QueryError as error:
-        conn.send(("error", error))
-    except Exception as error:  # the parent turns it into a clean message
-        conn.send(("error", QueryError(f"{type(error).__name__}: {error}")))
+def _serialised_answer(store: ox.Store, sparql: str) -> tuple[str, object]:
+    """The query's answer in a picklable form (run in the child of `call_in_fork`)."""
+    result = _query(store, sparql)
+    if isinstance(result, ox.QueryBoolean):
+        return "boolean", bool(result)
+    if isinstance(result, ox.QuerySolutions):
+        return "solutions", result.serialize(format=ox.QueryResultsFormat.JSON)
+    return "triples", ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)
 
 
 def _run_in_child(store: ox.Store, sparql: str, timeout: float) -> QueryResult:
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(store, sparql, sender), daemon=True)
-    process.start()
-    sender.close()
     try:
-        if not receiver.poll(timeout):
-            raise QueryTimeout(timeout)
-        kind, payload = receiver.recv()
-    except EOFError:
-        raise QueryError(f"the query process died (exit code {process.exitcode})") from None
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join()
-        receiver.close()
-    if kind == "error":
-        raise payload
+        kind, payload = call_in_fork(_serialised_answer, store, sparql, timeout=timeout)
+    except DeadlinePassed:
+        raise QueryTimeout(timeout) from None
+    except ChildDied as error:
+        raise QueryError(str(error).replace("child process", "query process")) from None
+    except QueryError:
+        raise
+    except Exception as error:  # anything else the engine raised, as a clean message
+        raise QueryError(f"{type(error).__name__}: {error}") from None
     if kind == "boolean":
         return ox.parse_query_results(
             b'{"head":{},"boolean":%s}' % (b"true" if payload else b"false"), ox.QueryResultsFormat.JSON

@@ -1,0 +1,60 @@
+"""Run a call in a forked child that is killed at a deadline.
+
+pyoxigraph cannot cancel a running query and rdflib cannot be interrupted either, so a query that
+must be stopped runs in a child process: the child shares the parent's in-memory store or dataset
+copy-on-write, sends back a picklable answer, and is killed if the deadline passes first.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class DeadlinePassed(Exception):
+    """The call did not finish within its time limit; the child was killed."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"stopped after {seconds:g} s")
+        self.seconds = seconds
+
+
+class ChildDied(Exception):
+    """The child process ended without answering (killed by a signal or out of memory)."""
+
+
+def _answer(target: Callable[..., T], args: tuple[object, ...], conn: object) -> None:
+    try:
+        result: tuple[str, object] = ("ok", target(*args))
+    except Exception as error:  # re-raised in the parent, where it can be reported cleanly
+        result = ("error", error)
+    try:
+        conn.send(result)
+    except Exception as error:  # an answer or exception that cannot be pickled
+        conn.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+
+
+def call_in_fork(target: Callable[..., T], *args: object, timeout: float) -> T:
+    """`target(*args)` computed in a forked child; raises DeadlinePassed after `timeout` seconds."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_answer, args=(target, args, sender), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise DeadlinePassed(timeout)
+        kind, payload = receiver.recv()
+    except EOFError:
+        raise ChildDied(f"the child process died (exit code {process.exitcode})") from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receiver.close()
+    if kind == "error":
+        raise payload
+    return payload

@@ -1,0 +1,52 @@
+"""A call in a forked child returns its answer, re-raises its error, or is killed at the deadline."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from catkg.forked import ChildDied, DeadlinePassed, call_in_fork
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def _fail() -> None:
+    raise ValueError("bad value 7")
+
+
+def _sleep_and_record(path: str) -> None:
+    with open(path, "w") as handle:
+        handle.write(str(os.getpid()))
+    time.sleep(60)
+
+
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_answer_comes_back() -> None:
+    assert call_in_fork(_square, 12, timeout=30) == 144
+
+
+def test_error_is_reraised_in_the_parent() -> None:
+    with pytest.raises(ValueError, match="bad value 7"):
+        call_in_fork(_fail, timeout=30)
+
+
+def test_deadline_kills_the_child(tmp_path) -> None:
+    marker = tmp_path / "pid"
+    with pytest.raises(DeadlinePassed, match=r"stopped after 0\.5 s"):
+        call_in_fork(_sleep_and_record, str(marker), timeout=0.5)
+    pid = int(marker.read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_a_child_killed_by_a_signal_is_reported() -> None:
+    with pytest.raises(ChildDied, match="exit code -9"):
+        call_in_fork(_die, timeout=30)
