@@ -28,16 +28,19 @@ HEAVY_QUERIES: dict[str, str] = {
     "heavy-predicate-histogram": """
 SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p
 """,
-    "heavy-participations-per-country-series": """
+    "heavy-participations-per-series-country": """
 PREFIX cat: <https://w3id.org/catkg/ontology#>
 SELECT ?series ?country (COUNT(DISTINCT ?participation) AS ?n) WHERE {
-  ?participation a cat:Participation ; cat:participationIn ?event .
-  { ?participation cat:forCountry ?country }
-  UNION
-  { ?participation cat:participant ?person . ?person cat:holdsPost/cat:postIn/cat:locatedIn ?country .
-    ?country a cat:Country }
-  ?event cat:partOfEvent?/cat:editionOf ?series .
+  ?participation cat:participationIn ?event ; cat:forCountry ?country .
+  { ?event cat:editionOf ?series } UNION { ?event cat:partOfEvent ?edition . ?edition cat:editionOf ?series }
 } GROUP BY ?series ?country ORDER BY DESC(?n) ?series ?country
+""",
+    "heavy-participant-post-org-country": """
+PREFIX cat: <https://w3id.org/catkg/ontology#>
+SELECT ?country (COUNT(DISTINCT ?participation) AS ?n) WHERE {
+  ?participation cat:participant ?person . ?person cat:holdsPost ?post . ?post cat:postIn ?org .
+  ?org cat:locatedIn ?country . ?country a cat:Country
+} GROUP BY ?country ORDER BY DESC(?n) ?country
 """,
     "heavy-host-country-join": """
 PREFIX cat: <https://w3id.org/catkg/ontology#>
