@@ -369,7 +369,8 @@ def shacl_findings(project: Project, merged: Graph, cache: CheckCache | None) ->
         for result in results:
             by_focus[result[0]].append(_encode(result))
         for relpath in stale:
-            entry = sorted(row for node in subjects[relpath] for row in by_focus.get(node, ()))
+            rows = [row for node in subjects[relpath] for row in by_focus.get(node, ())]
+            entry = sorted(rows, key=lambda row: [term or "" for term in row])  # a result may have no value
             cache.put("shacl", keys[relpath], entry)
             cached[relpath] = entry
     cache.prune("shacl")
