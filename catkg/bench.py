@@ -452,7 +452,8 @@ def render(bench: BenchResult, console: object, cap: float = RDFLIB_CAP_S) -> No
     console.print(stages)
     queries = Table(title="queries: median seconds (runs alternated)")
     for column in ("query", "rows", "CATKG", "pyoxigraph", "rdflib", "CATKG/pyoxigraph", "rdflib/CATKG"):
-        queries.add_column(column, justify="left" if column == "query" else "right")
+        # Query names fold rather than being cut: they are what a reader looks up in queries/.
+        queries.add_column(column, justify="left" if column == "query" else "right", overflow="fold")
     for q in bench.queries:
         queries.add_row(
             q.name,
