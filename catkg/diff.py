@@ -19,8 +19,8 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
-from catkg.draft_vocab import OntologyTerms, local_name
 from catkg.namespaces import CAT, GRAPH, ID, INFERRED_GRAPH, ONTOLOGY_GRAPH, SOURCE, SOURCES_GRAPH
+from catkg.ontology_terms import OntologyTerms, local_name
 
 _NOT_FACTS = {RDFS.comment, DCTERMS.description, SKOS.definition, SKOS.scopeNote}
 _NUMERIC = {

@@ -29,8 +29,9 @@ from catkg.draft_numbers import FoundDate, FoundNumber
 from catkg.draft_statements import Statement, StatementBuilder
 from catkg.draft_text import ArticleError, Paragraph, label_keys, paragraphs, read_article
 from catkg.draft_turtle import Prefixes, block, commented, note
-from catkg.draft_vocab import KnownIndex, OntologyTerms, local_name, slugify
+from catkg.draft_vocab import KnownIndex, slugify
 from catkg.namespaces import CAT, ID, ONTOLOGY_GRAPH, SOURCE, SOURCES_GRAPH, graph_iri_for
+from catkg.ontology_terms import OntologyTerms, local_name
 
 SOURCES_FILE = "graph/sources.ttl"
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")

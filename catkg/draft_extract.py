@@ -23,8 +23,9 @@ from spacy.tokens import Doc
 
 from catkg.draft_numbers import MONTHS, FoundDate, FoundNumber, article_date, find_dates, find_numbers
 from catkg.draft_text import ORDINAL_WORDS, NormText, Paragraph, label_keys, nlp, norm_word, normalise
-from catkg.draft_vocab import KnownEntity, KnownIndex, content_keys, head_key, local_name, slugify
+from catkg.draft_vocab import KnownEntity, KnownIndex, content_keys, head_key, slugify
 from catkg.namespaces import ID
+from catkg.ontology_terms import local_name
 
 NEAR_MISS_CUTOFF = 88.0
 TITLES = (

@@ -19,8 +19,9 @@ from spacy.tokens import Span
 from catkg.draft_extract import Analysis, Entity, Mention, ParagraphAnalysis, main_event
 from catkg.draft_numbers import FoundDate, FoundNumber
 from catkg.draft_text import label_keys, nlp, norm_word
-from catkg.draft_vocab import CAT, KnownIndex, content_keys, local_name, slugify
-from catkg.namespaces import ID, SOURCE
+from catkg.draft_vocab import KnownIndex, content_keys, slugify
+from catkg.namespaces import CAT, ID, SOURCE
+from catkg.ontology_terms import local_name
 
 Term = URIRef | Literal
 Triple = tuple[URIRef, URIRef, Term]
