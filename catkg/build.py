@@ -111,6 +111,10 @@ def build(
     out = (out or root / "dist").resolve()
     options = {"reasoner": reasoner, "strict": strict}
     if write and not force and is_up_to_date(root, out, options, OUTPUTS):
+        from catkg.swap import recover
+
+        # A build killed between the swap and removing the old output leaves it beside `out`.
+        recover(out)
         report = json.loads((out / "report.json").read_text(encoding="utf-8"))
         return BuildResult(0, statistics=report["statistics"], out=out, up_to_date=True)
 
@@ -152,13 +156,15 @@ def build(
         vocabulary = Vocabulary.from_ontology(project.dataset.graph(ONTOLOGY_GRAPH))
         findings += lint(project, vocabulary)
         ran.add("lint")
-    merged = data_graph(project)
-    checks_cache = CheckCache.open(root) if cache else None
     consistency = None
-    if reasoner:
-        from catkg.check.consistency import consistency_findings
+    # Timed too: at 1M triples merging the graphs and hashing them for the cache take over a minute.
+    with timed("merge for SHACL and HermiT"):
+        merged = data_graph(project)
+        checks_cache = CheckCache.open(root) if cache else None
+        if reasoner:
+            from catkg.check.consistency import consistency_findings
 
-        consistency = start_consistency(merged, project.shapes, checks_cache)
+            consistency = start_consistency(merged, project.shapes, checks_cache)
     with timed("check: sparql"):
         findings += run_sparql_checks(project, memory_store(dataset_quads(project.dataset)))
         ran.add("sparql-checks")
