@@ -11,7 +11,6 @@ Baselines (same data, same queries, same process, runs alternated, medians repor
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import resource
 import shutil
@@ -23,6 +22,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from catkg.forked import DeadlinePassed, call_in_fork
 
 HEAVY_QUERIES: dict[str, str] = {
     "heavy-predicate-histogram": """
@@ -122,32 +123,18 @@ def _timed(call: Callable[[], object]) -> tuple[float, int]:
     return time.perf_counter() - began, rows
 
 
-def _rdflib_child(dataset: object, sparql: str, conn: object) -> None:
-    try:
-        conn.send(_timed(lambda: dataset.query(sparql)))
-    except Exception as error:  # reported by the parent as a failed rdflib run
-        conn.send(("error", f"{type(error).__name__}: {error}"))
+def _rdflib_timed(dataset: object, sparql: str) -> tuple[float, int]:
+    return _timed(lambda: dataset.query(sparql))
 
 
 def rdflib_run(dataset: object, sparql: str, cap: float) -> tuple[float, int] | None:
     """Time one rdflib query in a forked child (copy-on-write dataset); None if it passes `cap` seconds."""
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_rdflib_child, args=(dataset, sparql, sender), daemon=True)
-    process.start()
-    sender.close()
     try:
-        if not receiver.poll(cap):
-            return None
-        answer = receiver.recv()
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join()
-        receiver.close()
-    if answer[0] == "error":
-        raise RuntimeError(f"rdflib failed: {answer[1]}")
-    return answer
+        return call_in_fork(_rdflib_timed, dataset, sparql, timeout=cap)
+    except DeadlinePassed:
+        return None
+    except Exception as error:  # any engine error, including a child that died
+        raise RuntimeError(f"rdflib failed: {type(error).__name__}: {error}") from None
 
 
 def race_queries(
