@@ -137,3 +137,20 @@ def test_every_lint_check_has_an_invalid_fixture() -> None:
         p.name.removesuffix("-violation.rq") for p in (FIXTURES / "mini/queries/checks").glob("*.rq")
     }
     assert lint_checks | sparql_checks <= covered, sorted((lint_checks | sparql_checks) - covered)
+
+
+def test_part_of_cycle_in_the_real_ontology_is_an_error(real_project: Path) -> None:
+    cycle = real_project / "graph/reference/zz-cycle.ttl"
+    cycle.write_text(
+        "@prefix cat: <https://w3id.org/catkg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix event: <https://w3id.org/catkg/id/event/> .\n\n"
+        'event:loop-a a cat:SideEvent ; rdfs:label "Loop A"@en ; cat:partOfEvent event:loop-b .\n'
+        'event:loop-b a cat:SideEvent ; rdfs:label "Loop B"@en ; cat:partOfEvent event:loop-a .\n',
+        encoding="utf-8",
+    )
+    code, output = _build(real_project, "--no-reasoner")
+    assert code == 1
+    line = next(ln for ln in output.splitlines() if "[cycle]" in ln)
+    assert line.startswith("graph/reference/zz-cycle.ttl:5:"), line
+    assert "cat:partOfEvent forms a cycle" in line and "loop-a" in line and "loop-b" in line
