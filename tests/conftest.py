@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -42,6 +43,24 @@ def run_catkg(
     )
 
 
+def tree_digest(folder: Path) -> dict[str, str]:
+    """sha256 of every file under `folder`, by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def built(project: Path, out: Path) -> Path:
+    """Build `project` into `out` and return `out`; the build must pass."""
+    from catkg.build import build
+
+    result = build(project, out)
+    assert result.exit_code == 0, [f.format() for f in result.findings]
+    return out
+
+
 @pytest.fixture
 def mini_project(tmp_path: Path) -> Path:
     """A writable copy of the tiny fixture project."""
@@ -57,12 +76,7 @@ def real_project(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def real_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real project built once per test session (per xdist worker) into a temporary dist/."""
-    from catkg.build import build
-
-    out = tmp_path_factory.mktemp("real") / "dist"
-    result = build(REPO, out, force=True)
-    assert result.exit_code == 0, "\n".join(f.format() for f in result.findings)
-    return out
+    return built(REPO, tmp_path_factory.mktemp("real") / "dist")
 
 
 @pytest.fixture(scope="session")

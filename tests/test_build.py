@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import signal
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import REPO, run_catkg
+from conftest import REPO, run_catkg, tree_digest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
@@ -25,15 +24,6 @@ from catkg.reason import materialise
 
 CAT = "https://w3id.org/catkg/ontology#"
 ID = "https://w3id.org/catkg/id/"
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    """sha256 of every file under `folder`, by relative path."""
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def built_dataset(dist: Path) -> Dataset:

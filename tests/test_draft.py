@@ -6,14 +6,13 @@ Runs on tests/fixtures/draft: a small invented project and three invented articl
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import FIXTURES, copy_project
+from conftest import FIXTURES, copy_project, tree_digest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, XSD
 from typer.testing import CliRunner
@@ -47,14 +46,6 @@ def run(project: Path, article: Path, source_id: str, *extra: str):
     return CliRunner().invoke(
         app, ["draft", str(article), "--source-id", source_id, "--root", str(project), *extra]
     )
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def candidate_graph(text: str) -> Graph:

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from conftest import built
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from typer.testing import CliRunner
@@ -90,12 +91,7 @@ def oxigraph(tmp_path: Path) -> Iterator[Oxigraph]:
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from catkg.build import build
-
-    out = tmp_path_factory.mktemp("push") / "dist"
-    result = build(FIXTURE, out)
-    assert result.exit_code == 0, [f.format() for f in result.findings]
-    return out
+    return built(FIXTURE, tmp_path_factory.mktemp("push") / "dist")
 
 
 def _term(term: object) -> str:

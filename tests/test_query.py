@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import built
 from rdflib import Graph
 from typer.testing import CliRunner
 
@@ -35,12 +36,7 @@ EDITIONS = "PREFIX cat: <https://w3id.org/catkg/ontology#> SELECT ?e WHERE { ?e 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The SPARQL fixture project built once for this module."""
-    from catkg.build import build
-
-    out = tmp_path_factory.mktemp("sparql") / "dist"
-    result = build(FIXTURE, out)
-    assert result.exit_code == 0, [f.format() for f in result.findings]
-    return out
+    return built(FIXTURE, tmp_path_factory.mktemp("sparql") / "dist")
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ import httpx
 import psutil
 import pyoxigraph as ox
 import pytest
+from conftest import built
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
@@ -73,11 +74,7 @@ def wait_until_up(base: str, process: subprocess.Popen[str], limit: float = 90.0
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from catkg.build import build
-
-    out = tmp_path_factory.mktemp("serve") / "dist"
-    result = build(FIXTURE, out)
-    assert result.exit_code == 0, [f.format() for f in result.findings]
+    out = built(FIXTURE, tmp_path_factory.mktemp("serve") / "dist")
     (out / "network.html").write_text(
         "<!doctype html><title>network</title><p>network view</p>", encoding="utf-8"
     )
