@@ -127,6 +127,20 @@ class StatementBuilder:
             return found, []
         return CAT[canonical], [f"the ontology has no property for '{canonical}': add one or drop this"]
 
+    def add_link(
+        self,
+        triples: list[Triple],
+        decisions: list[str],
+        node: URIRef,
+        target: Term,
+        canonical: str,
+        *names: str,
+    ) -> None:
+        """Append `node --canonical--> target`, noting a decision when the ontology lacks the property."""
+        p, more = self.prop(canonical, *names)
+        triples.append((node, p, target))
+        decisions += more
+
     def cls(self, *names: str) -> URIRef | None:
         """The ontology class named by one of `names`."""
         return self.terms.cls(*names)
@@ -256,12 +270,10 @@ class StatementBuilder:
             decisions.append("no class suggested: choose one from the ontology")
         needs = []
         if entity.ordinal is not None:
-            ordinal, _ = self.prop("ordinal")
-            triples.append((iri, ordinal, Literal(entity.ordinal, datatype=XSD.positiveInteger)))
+            ordinal = Literal(entity.ordinal, datatype=XSD.positiveInteger)
+            self.add_link(triples, decisions, iri, ordinal, "ordinal")
         if entity.series:
-            edition_of, more = self.prop("editionOf", "edition of")
-            triples.append((iri, edition_of, URIRef(entity.series)))
-            decisions += more
+            self.add_link(triples, decisions, iri, URIRef(entity.series), "editionOf", "edition of")
             needs += self._new([entity.series])
         triples += [(iri, p, o) for p, o in self.stated_in(first)]
         statements = [Statement("new entity", first, triples, entity.label, needs, decisions)]
@@ -287,14 +299,10 @@ class StatementBuilder:
         triples.append((URIRef(person.iri), holds, node))
         needs = [person.iri]
         if affiliation:
-            post_in, more = self.prop("postIn", "post in")
-            triples.append((node, post_in, URIRef(affiliation.iri)))
-            decisions += more
+            self.add_link(triples, decisions, node, URIRef(affiliation.iri), "postIn", "post in")
             needs += self._new([affiliation.iri])
         if role:
-            post_role, more = self.prop("postRole", "post role", "role")
-            triples.append((node, post_role, URIRef(role.iri)))
-            decisions += more
+            self.add_link(triples, decisions, node, URIRef(role.iri), "postRole", "post role", "role")
         else:
             decisions.append(f'no role concept for "{person.title}": add one to the vocabulary or pick one')
         return Statement("post", paragraph, triples, f"{person.title} {person.label}", needs, decisions)
@@ -532,25 +540,17 @@ class StatementBuilder:
                     (node, RDF.type, launch_cls),
                     (node, RDFS.label, Literal(f"{word.capitalize()}: {thing.label}", lang="en")),
                 ]
-                p, more = self.prop("launchedThing", "launched thing")
-                triples.append((node, p, URIRef(thing.iri)))
-                decisions += more
+                self.add_link(triples, decisions, node, URIRef(thing.iri), "launchedThing", "launched thing")
                 if event is not None:
-                    p, more = self.prop("launchEvent", "launch event")
-                    triples.append((node, p, URIRef(event.iri)))
-                    decisions += more
+                    self.add_link(triples, decisions, node, URIRef(event.iri), "launchEvent", "launch event")
                 if kind is not None:
-                    p, more = self.prop("launchKind", "launch kind")
-                    triples.append((node, p, URIRef(kind.iri)))
-                    decisions += more
+                    self.add_link(triples, decisions, node, URIRef(kind.iri), "launchKind", "launch kind")
                 else:
                     decisions.append(f'no launch-kind concept for "{word}"')
                 if agent is not None:
-                    p, more = self.prop("launchAgent", "launch agent")
-                    triples.append((node, p, URIRef(agent.iri)))
+                    self.add_link(triples, decisions, node, URIRef(agent.iri), "launchAgent", "launch agent")
                 if mode is not None:
-                    p, more = self.prop("mode")
-                    triples.append((node, p, URIRef(mode.iri)))
+                    self.add_link(triples, decisions, node, URIRef(mode.iri), "mode")
                 triples += [(node, p, o) for p, o in self.stated_in(number)]
             else:
                 p, decisions = self.prop("launchedAt", "launched at")
@@ -719,21 +719,25 @@ class StatementBuilder:
                     ),
                 ]
                 if event is not None:
-                    p, more = self.prop("participationIn", "participation in")
-                    triples.append((node, p, URIRef(event.iri)))
-                    decisions += more
-                if self.is_a(speaker, "Country"):
-                    p, more = self.prop("forCountry", "for country")
-                else:
-                    p, more = self.prop("participant")
-                triples.append((node, p, URIRef(speaker.iri)))
-                decisions += more
+                    self.add_link(
+                        triples, decisions, node, URIRef(event.iri), "participationIn", "participation in"
+                    )
+                relation = (
+                    ("forCountry", "for country") if self.is_a(speaker, "Country") else ("participant",)
+                )
+                self.add_link(triples, decisions, node, URIRef(speaker.iri), *relation)
                 if role is not None:
-                    p, more = self.prop("participationRole", "participation role", "role")
-                    triples.append((node, p, URIRef(role.iri)))
+                    self.add_link(
+                        triples,
+                        decisions,
+                        node,
+                        URIRef(role.iri),
+                        "participationRole",
+                        "participation role",
+                        "role",
+                    )
                 if mode is not None:
-                    p, more = self.prop("mode")
-                    triples.append((node, p, URIRef(mode.iri)))
+                    self.add_link(triples, decisions, node, URIRef(mode.iri), "mode")
                 triples += [(node, p, o) for p, o in self.stated_in(number)]
             else:
                 p, decisions = self.prop("spokeAt", "spoke at", "speakerAt")
@@ -878,29 +882,30 @@ class StatementBuilder:
                 ),
             ),
         ]
-        p, more = self.prop("value")
         value = int(found.value) if found.value == found.value.to_integral() else found.value
-        triples.append(
-            (node, p, Literal(value, datatype=XSD.integer if isinstance(value, int) else XSD.decimal))
-        )
-        decisions += more
+        number_type = XSD.integer if isinstance(value, int) else XSD.decimal
+        self.add_link(triples, decisions, node, Literal(value, datatype=number_type), "value")
         if subject is not None:
-            p, more = self.prop("statisticSubject", "statistic subject")
-            triples.append((node, p, URIRef(subject.iri)))
-            decisions += more
+            self.add_link(
+                triples, decisions, node, URIRef(subject.iri), "statisticSubject", "statistic subject"
+            )
         if measure is not None:
-            p, more = self.prop("measure")
-            triples.append((node, p, URIRef(measure.iri)))
-            decisions += more
+            self.add_link(triples, decisions, node, URIRef(measure.iri), "measure")
         else:
             decisions.append(f'no measure concept for "{found.noun}": add one to the vocabulary')
         if qualifier is not None:
-            p, more = self.prop("qualifier")
-            triples.append((node, p, URIRef(qualifier.iri)))
+            self.add_link(triples, decisions, node, URIRef(qualifier.iri), "qualifier")
         as_of = self.analysis.reference_date
         if as_of is not None:
-            p, more = self.prop("asOfDate", "as-of date", "asOf")
-            triples.append((node, p, Literal(as_of.isoformat(), datatype=XSD.date)))
+            self.add_link(
+                triples,
+                decisions,
+                node,
+                Literal(as_of.isoformat(), datatype=XSD.date),
+                "asOfDate",
+                "as-of date",
+                "asOf",
+            )
         since = [d for d in dates if d.precision == "year" and d.start < found.start]
         counted_since = self.terms.prop("countedSince", "counted since")
         if since and counted_since:
