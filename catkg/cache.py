@@ -26,7 +26,7 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -400,16 +400,12 @@ def start_consistency(merged: Graph, shapes: Graph, cache: CheckCache | None) ->
         known.set_result(True)
         return known
 
-    def check_and_remember() -> bool:
-        consistent = hermit_consistent(merged)
+    def check_and_remember(graph: Graph) -> bool:
+        consistent = hermit_consistent(graph)
         # Only a positive verdict is kept: an inconsistency is explained afresh on every build.
         if consistent:
             cache.put("owl", key, {"consistent": True})
             cache.prune("owl")
         return consistent
 
-    # A worker thread, as in `start_consistency_check`: HermiT waits on a JVM while Python stages run.
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hermit")
-    outcome = executor.submit(check_and_remember)
-    executor.shutdown(wait=False)
-    return outcome
+    return start_consistency_check(merged, check_and_remember)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -116,10 +117,12 @@ def explain_inconsistency(project: Project, materialised: Dataset) -> list[Findi
     return findings
 
 
-def start_consistency_check(merged: Graph) -> Future[bool]:
-    """Run HermiT in a worker thread (it waits on a JVM), so Python stages can proceed meanwhile."""
+def start_consistency_check(
+    merged: Graph, check: Callable[[Graph], bool] = hermit_consistent
+) -> Future[bool]:
+    """Run `check` (HermiT) in a worker thread: it waits on a JVM, so Python stages proceed meanwhile."""
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hermit")
-    future = executor.submit(hermit_consistent, merged)
+    future = executor.submit(check, merged)
     executor.shutdown(wait=False)
     return future
 
