@@ -49,6 +49,8 @@ def call_in_fork(target: Callable[..., T], *args: object, timeout: float) -> T:
             raise DeadlinePassed(timeout)
         kind, payload = receiver.recv()
     except EOFError:
+        # The pipe can close before the child is reaped; wait for it so its exit code is known.
+        process.join(timeout=10)
         raise ChildDied(f"the child process died (exit code {process.exitcode})") from None
     finally:
         if process.is_alive():
