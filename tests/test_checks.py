@@ -121,6 +121,22 @@ def test_missing_java_says_what_to_install_and_no_reasoner_skips(mini_project: P
     assert skipped.returncode == 0, skipped.stderr
 
 
+def test_hermit_without_an_answer_is_an_error_not_a_pass(mini_project: Path, tmp_path: Path) -> None:
+    # HermiT exits 0 when it cannot read its input; only its answer may count as a verdict.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(Path(os.sys.executable))
+    java = bin_dir / "java"
+    java.write_text("#!/bin/sh\necho 'It all went pear-shaped: unreadable ontology'\nexit 0\n")
+    java.chmod(0o755)
+    env = {**os.environ, "PATH": str(bin_dir)}
+    result = run_catkg("build", "--root", str(mini_project), "--out", str(tmp_path / "dist"), env=env)
+    assert result.returncode == 2
+    assert "HermiT failed (exit 0): It all went pear-shaped: unreadable ontology" in result.stderr
+    assert "--no-reasoner" in result.stderr
+    assert not (tmp_path / "dist").exists()
+
+
 def test_every_lint_check_has_an_invalid_fixture() -> None:
     covered = {expectations(p)["check"] for p in INVALID.glob("*.ttl")}
     lint_checks = {
