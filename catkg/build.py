@@ -134,10 +134,11 @@ def build(
     from catkg.check.sparql_checks import run_sparql_checks
     from catkg.check.vocabulary import Vocabulary
     from catkg.diff import source_contributions
+    from catkg.forked import ChildDied, ForkedCall
     from catkg.load import load_project
     from catkg.namespaces import ONTOLOGY_GRAPH
     from catkg.network import write_dataset_network
-    from catkg.ontology_docs import write_ontology_html
+    from catkg.ontology_docs import ontology_page, previous_page
     from catkg.oxi import dataset_quads, memory_store
     from catkg.publish import write_exports
     from catkg.reason import materialise
@@ -152,36 +153,47 @@ def build(
         findings.sort()
         return BuildResult(exit_code_for(findings, strict), findings, timings=timings)
 
-    with timed("check: lint"):
-        vocabulary = Vocabulary.from_ontology(project.dataset.graph(ONTOLOGY_GRAPH))
-        findings += lint(project, vocabulary)
-        ran.add("lint")
-    consistency = None
-    # Timed too: at 1M triples merging the graphs and hashing them for the cache take over a minute.
-    with timed("merge for SHACL and HermiT"):
-        merged = data_graph(project)
-        checks_cache = CheckCache.open(root) if cache else None
-        if reasoner:
-            from catkg.check.consistency import consistency_findings
+    ontology = project.dataset.graph(ONTOLOGY_GRAPH)
+    # pyLODE needs only the ontology and takes a second of CPU: a forked child renders the page on the
+    # other core while the checks run (forked before HermiT's thread starts), unless the last build's
+    # page documents the same ontology.
+    page = previous_page(ontology, out / "ontology.html") if write else ""
+    page_job = ForkedCall(ontology_page, ontology) if page is None else None
 
-            consistency = start_consistency(merged, project.shapes, checks_cache)
-    with timed("check: sparql"):
-        findings += run_sparql_checks(project, memory_store(dataset_quads(project.dataset)))
-        ran.add("sparql-checks")
-    with timed("check: shacl"):
-        findings += lint_shapes(project.shapes) + shacl_findings(project, merged, checks_cache)
-        ran.add("shacl")
-    with timed("reason"):
-        materialise(project.dataset)
-    staging = staging_dir(out) if write and exit_code_for(findings, strict) == 0 else None
+    staging = None
     try:
+        with timed("check: lint"):
+            vocabulary = Vocabulary.from_ontology(ontology)
+            findings += lint(project, vocabulary)
+            ran.add("lint")
+        consistency = None
+        # Timed too: at 1M triples merging the graphs and hashing them for the cache take over a minute.
+        with timed("merge for SHACL and HermiT"):
+            merged = data_graph(project)
+            checks_cache = CheckCache.open(root) if cache else None
+            if reasoner:
+                from catkg.check.consistency import consistency_findings
+
+                consistency = start_consistency(merged, project.shapes, checks_cache)
+        with timed("check: sparql"):
+            findings += run_sparql_checks(project, memory_store(dataset_quads(project.dataset)))
+            ran.add("sparql-checks")
+        with timed("check: shacl"):
+            findings += lint_shapes(project.shapes) + shacl_findings(project, merged, checks_cache)
+            ran.add("shacl")
+        with timed("reason"):
+            materialise(project.dataset)
+        staging = staging_dir(out) if write and exit_code_for(findings, strict) == 0 else None
         if staging is not None:
             # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
             write_exports(project.dataset, staging, timed, project.prefixes)
             with timed("export ontology.html"):
-                ontology = project.dataset.graph(ONTOLOGY_GRAPH)
-                # The last build's page is reused when the ontology is unchanged (pyLODE takes seconds).
-                write_ontology_html(ontology, staging / "ontology.html", previous=out / "ontology.html")
+                if page_job is not None:
+                    try:
+                        page = page_job.result()
+                    except ChildDied:
+                        page = ontology_page(ontology)
+                (staging / "ontology.html").write_text(page or "", encoding="utf-8")
             with timed("export network.html"):
                 write_dataset_network(project.dataset, staging)
         if consistency is not None:
@@ -210,6 +222,8 @@ def build(
             swap_in(staging, out)
             staging = None
     finally:
+        if page_job is not None:
+            page_job.close()
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
     return result

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -37,26 +37,44 @@ def _answer(target: Callable[..., T], args: tuple[object, ...], conn: object) ->
         conn.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
 
 
+class ForkedCall(Generic[T]):
+    """`target(*args)` started now in a forked child; `result()` collects its answer later.
+
+    The child shares the parent's memory copy-on-write, so a CPU-bound Python call can run on the
+    other core beside the parent without pickling its input.
+    """
+
+    def __init__(self, target: Callable[..., T], *args: object) -> None:
+        context = multiprocessing.get_context("fork")
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_answer, args=(target, args, sender), daemon=True)
+        self._process.start()
+        sender.close()
+
+    def result(self, timeout: float | None = None) -> T:
+        """The call's value (or its exception, re-raised); DeadlinePassed after `timeout` seconds."""
+        try:
+            if not self._receiver.poll(timeout):
+                raise DeadlinePassed(timeout or 0.0)
+            kind, payload = self._receiver.recv()
+        except EOFError:
+            # The pipe can close before the child is reaped; wait for it so its exit code is known.
+            self._process.join(timeout=10)
+            raise ChildDied(f"the child process died (exit code {self._process.exitcode})") from None
+        finally:
+            self.close()
+        if kind == "error":
+            raise payload
+        return payload
+
+    def close(self) -> None:
+        """Stop the child if it still runs (its answer is no longer wanted) and release the pipe."""
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._receiver.close()
+
+
 def call_in_fork(target: Callable[..., T], *args: object, timeout: float) -> T:
     """`target(*args)` computed in a forked child; raises DeadlinePassed after `timeout` seconds."""
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_answer, args=(target, args, sender), daemon=True)
-    process.start()
-    sender.close()
-    try:
-        if not receiver.poll(timeout):
-            raise DeadlinePassed(timeout)
-        kind, payload = receiver.recv()
-    except EOFError:
-        # The pipe can close before the child is reaped; wait for it so its exit code is known.
-        process.join(timeout=10)
-        raise ChildDied(f"the child process died (exit code {process.exitcode})") from None
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join()
-        receiver.close()
-    if kind == "error":
-        raise payload
-    return payload
+    return ForkedCall(target, *args).result(timeout)

