@@ -8,7 +8,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from catkg import __version__
 from catkg.findings import Finding, Severity
@@ -28,6 +30,12 @@ OUTPUTS = (
     "network.html",
 )
 USAGE_CHECKS = ("input", "reasoner-setup")
+if TYPE_CHECKING:
+    from catkg.forked import ForkedCall
+
+T = TypeVar("T")
+# Above this many quads the entity exports run in the build process itself (see `build`).
+FORK_EXPORTS_UP_TO = 250_000
 
 
 @dataclass
@@ -91,6 +99,18 @@ def quick_up_to_date(args: list[str]) -> Path | None:
     return target if fresh else None
 
 
+def _answer_of(job: ForkedCall[T] | None, fallback: Callable[[], T]) -> T:
+    """A forked job's answer, or `fallback()` computed here if there was no job or its child died."""
+    from catkg.forked import ChildDied
+
+    if job is not None:
+        try:
+            return job.result()
+        except ChildDied:
+            pass
+    return fallback()
+
+
 def build(
     root: Path,
     out: Path | None = None,
@@ -134,13 +154,12 @@ def build(
     from catkg.check.sparql_checks import run_sparql_checks
     from catkg.check.vocabulary import Vocabulary
     from catkg.diff import source_contributions
-    from catkg.forked import ChildDied, ForkedCall
+    from catkg.forked import ForkedCall
     from catkg.load import load_project
     from catkg.namespaces import ONTOLOGY_GRAPH
-    from catkg.network import write_dataset_network
     from catkg.ontology_docs import ontology_page, previous_page
     from catkg.oxi import dataset_quads, memory_store
-    from catkg.publish import write_exports
+    from catkg.publish import write_entity_exports, write_exports
     from catkg.reason import materialise
     from catkg.report import check_results, statistics, write_report
     from catkg.swap import staging_dir, swap_in
@@ -160,7 +179,7 @@ def build(
     page = previous_page(ontology, out / "ontology.html") if write else ""
     page_job = ForkedCall(ontology_page, ontology) if page is None else None
 
-    staging = None
+    staging = side_job = None
     try:
         with timed("check: lint"):
             vocabulary = Vocabulary.from_ontology(ontology)
@@ -186,16 +205,20 @@ def build(
         staging = staging_dir(out) if write and exit_code_for(findings, strict) == 0 else None
         if staging is not None:
             # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
+            # The rdflib and networkx ones run in a forked child beside the Oxigraph ones, unless the
+            # dataset is so large that the child's copy-on-write pages would double the memory.
+            side_job = (
+                ForkedCall(write_entity_exports, project.dataset, staging, project.prefixes)
+                if len(project.dataset) <= FORK_EXPORTS_UP_TO
+                else None
+            )
             write_exports(project.dataset, staging, timed, project.prefixes)
+            with timed("export graph.jsonld, graph.graphml, network.html (wait)"):
+                entity_exports = partial(write_entity_exports, project.dataset, staging, project.prefixes)
+                timings.update(_answer_of(side_job, entity_exports))
             with timed("export ontology.html"):
-                if page_job is not None:
-                    try:
-                        page = page_job.result()
-                    except ChildDied:
-                        page = ontology_page(ontology)
+                page = page if page_job is None else _answer_of(page_job, partial(ontology_page, ontology))
                 (staging / "ontology.html").write_text(page or "", encoding="utf-8")
-            with timed("export network.html"):
-                write_dataset_network(project.dataset, staging)
         if consistency is not None:
             with timed("check: owl (wait)"):
                 findings += consistency_findings(project, consistency, project.dataset)
@@ -222,8 +245,9 @@ def build(
             swap_in(staging, out)
             staging = None
     finally:
-        if page_job is not None:
-            page_job.close()
+        for job in (page_job, side_job):
+            if job is not None:
+                job.close()
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
     return result

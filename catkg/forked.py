@@ -7,6 +7,7 @@ copy-on-write, sends back a picklable answer, and is killed if the deadline pass
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -27,6 +28,8 @@ class ChildDied(Exception):
 
 
 def _answer(target: Callable[..., T], args: tuple[object, ...], conn: object) -> None:
+    # The child's garbage collections would otherwise walk, and so copy, every inherited object.
+    gc.freeze()
     try:
         result: tuple[str, object] = ("ok", target(*args))
     except Exception as error:  # re-raised in the parent, where it can be reported cleanly

@@ -7,6 +7,7 @@ unchanged data gives byte-identical files and a changed fact gives a small diff.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,8 +18,6 @@ from rdflib import Dataset
 from catkg.entity_graph import build_entity_graph, graphml_ready
 from catkg.namespaces import ONTOLOGY_GRAPH, PREFIXES
 from catkg.oxi import to_ox
-
-EXPORTS = ("graph.ttl", "graph.trig", "graph.nt", "graph.jsonld", "ontology.owl", "graph.graphml", "store")
 
 
 def _sort_key(quad: ox.Quad) -> tuple[str, str, str, str]:
@@ -46,7 +45,7 @@ def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
 def write_exports(
     dataset: Dataset, out: Path, timed: Callable[[str], object], prefixes: dict[str, str] | None = None
 ) -> list[ox.Quad]:
-    """Write every serialisation and the store into `out`; `timed(name)` wraps each step."""
+    """Write the RDF serialisations and the store into `out`; `timed(name)` wraps each step."""
     prefixes = prefixes or PREFIXES
     with timed("sort"):
         quads = sorted_quads(dataset)
@@ -57,22 +56,40 @@ def write_exports(
         ox.serialize(quads, out / "graph.trig", ox.RdfFormat.TRIG, prefixes=prefixes)
     with timed("export graph.nt"):
         ox.serialize(triples, out / "graph.nt", ox.RdfFormat.N_TRIPLES)
-    with timed("export graph.jsonld"):
-        write_jsonld(dataset, out / "graph.jsonld", prefixes)
     with timed("export ontology.owl"):
         ontology_graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
         ontology = [
             ox.Triple(q.subject, q.predicate, q.object) for q in quads if q.graph_name == ontology_graph
         ]
         ox.serialize(ontology, out / "ontology.owl", ox.RdfFormat.RDF_XML, prefixes=prefixes)
-    with timed("export graph.graphml"):
-        nx.write_graphml(graphml_ready(build_entity_graph(dataset)), out / "graph.graphml")
     with timed("store"):
         store = ox.Store(str(out / "store"))
         store.bulk_extend(quads)
         store.flush()
         del store
     return quads
+
+
+def write_entity_exports(
+    dataset: Dataset, out: Path, prefixes: dict[str, str] | None = None
+) -> dict[str, float]:
+    """Write graph.jsonld, graph.graphml and network.html into `out`; returns each one's seconds.
+
+    These go through rdflib and networkx (the RDF serialisations above go through Oxigraph), so the
+    build can run them in a forked child beside the rest; they report their own timings for that reason.
+    """
+    from catkg.network import source_metadata, write_network
+
+    timings: dict[str, float] = {}
+    began = time.perf_counter()
+    write_jsonld(dataset, out / "graph.jsonld", prefixes or PREFIXES)
+    timings["export graph.jsonld"], began = time.perf_counter() - began, time.perf_counter()
+    entities = build_entity_graph(dataset)
+    nx.write_graphml(graphml_ready(entities), out / "graph.graphml")
+    timings["export graph.graphml"], began = time.perf_counter() - began, time.perf_counter()
+    write_network(entities, out / "network.html", source_metadata(dataset))
+    timings["export network.html"] = time.perf_counter() - began
+    return timings
 
 
 def write_jsonld(dataset: Dataset, path: Path, prefixes: dict[str, str]) -> None:
