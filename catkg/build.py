@@ -197,21 +197,25 @@ def build(
         with timed("check: sparql"):
             findings += run_sparql_checks(project, memory_store(dataset_quads(project.dataset)))
             ran.add("sparql-checks")
+        with timed("reason"):
+            # SHACL and HermiT see `merged`, made before this adds the inferred graph to the dataset.
+            materialise(project.dataset)
+        staging = staging_dir(out) if write and exit_code_for(findings, strict) == 0 else None
+        # The rdflib and networkx exports start in a forked child now, beside SHACL, and are discarded
+        # with the staging folder if SHACL or HermiT then fail; on a dataset so large that the child's
+        # copy-on-write pages would double the memory they are written in this process instead.
+        if staging is not None and len(project.dataset) <= FORK_EXPORTS_UP_TO:
+            side_job = ForkedCall(write_entity_exports, project.dataset, staging, project.prefixes)
         with timed("check: shacl"):
             findings += lint_shapes(project.shapes) + shacl_findings(project, merged, checks_cache)
             ran.add("shacl")
-        with timed("reason"):
-            materialise(project.dataset)
-        staging = staging_dir(out) if write and exit_code_for(findings, strict) == 0 else None
+        if exit_code_for(findings, strict) != 0 and staging is not None:
+            if side_job is not None:
+                side_job.close()
+            shutil.rmtree(staging, ignore_errors=True)
+            staging = None
         if staging is not None:
             # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
-            # The rdflib and networkx ones run in a forked child beside the Oxigraph ones, unless the
-            # dataset is so large that the child's copy-on-write pages would double the memory.
-            side_job = (
-                ForkedCall(write_entity_exports, project.dataset, staging, project.prefixes)
-                if len(project.dataset) <= FORK_EXPORTS_UP_TO
-                else None
-            )
             write_exports(project.dataset, staging, timed, project.prefixes)
             with timed("export graph.jsonld, graph.graphml, network.html (wait)"):
                 entity_exports = partial(write_entity_exports, project.dataset, staging, project.prefixes)

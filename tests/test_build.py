@@ -130,6 +130,19 @@ def test_failing_build_leaves_previous_dist_byte_for_byte(mini_dist: Path, mini_
     assert not list(mini_dist.parent.glob(".dist.*"))
 
 
+def test_a_shacl_failure_discards_the_exports_already_under_way(mini_dist: Path, mini_project: Path) -> None:
+    # The entity exports start in a forked child before SHACL has answered; a violation must still
+    # leave the previous dist/ as it was and no staging folder behind.
+    before = tree_digest(mini_dist)
+    facts = mini_project / "graph/facts/wire-2020.ttl"
+    facts.write_text(facts.read_text().replace('    cat:ordinal "8"^^xsd:positiveInteger ;\n', ""))
+    result = run_catkg("build", "--root", str(mini_project), "--out", str(mini_dist))
+    assert result.returncode == 1
+    assert "an edition needs exactly one xsd:positiveInteger ordinal" in result.stdout + result.stderr
+    assert tree_digest(mini_dist) == before
+    assert not list(mini_dist.parent.glob(".dist.*"))
+
+
 def test_unchanged_project_is_not_rebuilt(mini_dist: Path, mini_project: Path) -> None:
     result = run_catkg("build", "--root", str(mini_project), "--out", str(mini_dist))
     assert result.returncode == 0 and "up to date" in result.stdout
