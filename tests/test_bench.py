@@ -22,3 +22,31 @@ def test_bench_json_reports_stages_memory_and_every_library_query() -> None:
     for name, row in timings.items():
         assert row["catkg_s"] > 0 and row["pyoxigraph_s"] > 0, name
         assert row["rdflib_s"] is None or row["rdflib_s"] > 0, name  # None: past the --cap
+
+
+def test_race_times_both_oxigraph_paths_before_any_rdflib_fork(tmp_path, monkeypatch) -> None:
+    """No fork happens between Oxigraph runs (a fork's copy-on-write faults would land on one engine only)."""
+    import catkg.bench as bench
+    import catkg.query as query
+
+    triples, stages = bench.write_query_corpus(tmp_path / "project", tmp_path / "dist", 1500)
+    assert 1000 < triples < 3000 and set(stages) == {"load", "reason", "store"}
+    assert (tmp_path / "dist" / "store").is_dir() and (tmp_path / "dist" / "graph.trig").is_file()
+    events: list[str] = []
+    real_run = query.run
+
+    def recorded_run(store, sparql, timeout=None):
+        events.append("oxigraph")
+        return real_run(store, sparql, timeout)
+
+    def recorded_rdflib(dataset, sparql, cap):
+        events.append("rdflib")
+        return 0.001, 0
+
+    monkeypatch.setattr(query, "run", recorded_run)
+    monkeypatch.setattr(bench, "rdflib_run", recorded_rdflib)
+    queries = dict(list(bench.library_queries(tmp_path / "project").items())[:3])
+    timings, _ = bench.race_queries(tmp_path / "dist", queries, runs=2)
+    assert [t.name for t in timings] == list(queries)
+    assert events == ["oxigraph"] * 6 + ["rdflib"] * 6
+    assert all(t.catkg_s > 0 and t.pyoxigraph_s > 0 and t.rdflib_s == 0.001 for t in timings)
