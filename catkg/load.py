@@ -6,6 +6,7 @@ term is written is remembered so every later finding can say `path:line`.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -53,23 +54,63 @@ class Project:
 
     def file_for_graph(self, graph: URIRef) -> SourceFile | None:
         """The file loaded into named graph `graph`."""
-        return next((f for f in self.files if f.graph == graph), None)
+        owners = self._index().by_graph.get(graph)
+        return owners[0] if owners else None
 
     def locate(self, term: object, prefer_graph: URIRef | None = None) -> tuple[str, int]:
-        """`(path, line)` where `term` is best shown to a curator: its subject block, else a use."""
+        """`(path, line)` where `term` is best shown to a curator: its subject block, else a use.
+
+        The files of `prefer_graph` come first, then the data files, then the ontology's, each in
+        load order; an index built once answers in constant time per term.
+        """
         iri = str(term)
-        ordered = sorted(
-            self.files, key=lambda f: (f.graph != prefer_graph, f.relpath.startswith("ontology/"))
-        )
-        for source in ordered:
+        index = self._index()
+        owners = index.by_graph.get(prefer_graph, []) if prefer_graph is not None else []
+        preferred = sorted(owners, key=lambda f: f.relpath.startswith("ontology/"))
+        for source in preferred:
             if iri in source.lines.subjects:
                 return source.relpath, source.lines.subjects[iri]
-        for source in ordered:
+        if (source := index.subjects.get(iri)) is not None:
+            return source.relpath, source.lines.subjects[iri]
+        for source in preferred:
             if iri in source.lines.uses:
                 return source.relpath, source.lines.uses[iri]
-        if prefer_graph is not None and (owner := self.file_for_graph(prefer_graph)):
-            return owner.relpath, 1
+        if (source := index.uses.get(iri)) is not None:
+            return source.relpath, source.lines.uses[iri]
+        if owners:
+            return owners[0].relpath, 1
         return "graph/", 1
+
+    def _index(self) -> _FileIndex:
+        index = self.__dict__.get("_file_index")
+        if index is None or index.files != len(self.files):
+            index = self.__dict__["_file_index"] = _FileIndex.of(self.files)
+        return index
+
+
+@dataclass
+class _FileIndex:
+    """The files of each graph (in load order) and, for each IRI, the first file (data files before the
+    ontology's) writing it as a subject or at all."""
+
+    files: int
+    by_graph: dict[URIRef, list[SourceFile]]
+    subjects: dict[str, SourceFile]
+    uses: dict[str, SourceFile]
+
+    @classmethod
+    def of(cls, files: list[SourceFile]) -> _FileIndex:
+        by_graph: dict[URIRef, list[SourceFile]] = {}
+        subjects: dict[str, SourceFile] = {}
+        uses: dict[str, SourceFile] = {}
+        for source in files:
+            by_graph.setdefault(source.graph, []).append(source)
+        for source in sorted(files, key=lambda f: f.relpath.startswith("ontology/")):
+            for iri in source.lines.subjects:
+                subjects.setdefault(iri, source)
+            for iri in source.lines.uses:
+                uses.setdefault(iri, source)
+        return cls(len(files), by_graph, subjects, uses)
 
 
 def project_files(root: Path) -> list[Path]:
@@ -86,6 +127,18 @@ def _to_rdflib(term: object, bnodes: dict[str, BNode], prefix: str) -> Node:
             bnodes[term.value] = BNode(f"{prefix}b{len(bnodes)}")
         return bnodes[term.value]
     return to_rdflib(term)
+
+
+class _Terms(dict):
+    """rdflib terms by pyoxigraph term, shared by every file of a load.
+
+    A term written many times is converted (and its IRI validated, its literal parsed) once, and the
+    dataset then holds one object for it instead of one per occurrence.
+    """
+
+    def __missing__(self, term: ox.NamedNode | ox.Literal) -> Node:
+        converted = self[term] = to_rdflib(term)
+        return converted
 
 
 def _read_text(path: Path, relpath: str, findings: list[Finding]) -> str | None:
@@ -151,8 +204,13 @@ def _syntax_finding(relpath: str, error: SyntaxError) -> Finding:
     )
 
 
-def parse_file(path: Path, relpath: str, findings: list[Finding]) -> tuple[SourceFile, list[tuple]]:
-    """Parse one Turtle file into rdflib triples, appending syntax or input findings."""
+def parse_file(
+    path: Path, relpath: str, findings: list[Finding], terms: dict | None = None
+) -> tuple[SourceFile, list[tuple]]:
+    """Parse one Turtle file into rdflib triples, appending syntax or input findings.
+
+    `terms`, a `_Terms` cache, may be shared by the files of one load.
+    """
     raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else b""
     source = SourceFile(relpath=relpath, graph=graph_iri_for(relpath), sha256=hashlib.sha256(raw).hexdigest())
     text = _read_text(path, relpath, findings)
@@ -161,15 +219,13 @@ def parse_file(path: Path, relpath: str, findings: list[Finding]) -> tuple[Sourc
     parser = ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
     bnodes: dict[str, BNode] = {}
     stem = Path(relpath).stem.replace("-", "_") + "_"
+    known = _Terms() if terms is None else terms
+
+    def convert(term: object) -> Node:
+        return _to_rdflib(term, bnodes, stem) if isinstance(term, ox.BlankNode) else known[term]
+
     try:
-        triples = [
-            (
-                _to_rdflib(q.subject, bnodes, stem),
-                URIRef(q.predicate.value),
-                _to_rdflib(q.object, bnodes, stem),
-            )
-            for q in parser
-        ]
+        triples = [(convert(q.subject), known[q.predicate], convert(q.object)) for q in parser]
     except SyntaxError as error:
         findings.append(_syntax_finding(relpath, error))
         return source, []
@@ -201,16 +257,28 @@ def load_project(root: Path) -> Project:
     shapes = Graph()
     files: list[SourceFile] = []
     findings: list[Finding] = []
-    for path in project_files(root):
-        relpath = path.relative_to(root).as_posix()
-        source, triples = parse_file(path, relpath, findings)
-        if relpath == SHAPES_FILE:
-            for triple in triples:
-                shapes.add(triple)
-        else:
-            files.append(source)
-            graph = dataset.graph(source.graph)
-            graph.addN((s, p, o, graph) for s, p, o in triples)
+    terms = _Terms()
+    add = dataset.store.add
+    # Building the store allocates millions of small containers and frees none: the cyclic collector
+    # would only rescan them, more often the bigger the dataset, so it pauses meanwhile.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for path in project_files(root):
+            relpath = path.relative_to(root).as_posix()
+            source, triples = parse_file(path, relpath, findings, terms)
+            if relpath == SHAPES_FILE:
+                for triple in triples:
+                    shapes.add(triple)
+            else:
+                files.append(source)
+                graph = dataset.graph(source.graph)
+                # Straight into the store: `Graph.addN` would re-check every term and filter every quad.
+                for triple in triples:
+                    add(triple, graph, False)
+    finally:
+        if collecting:
+            gc.enable()
     prefixes = merged_prefixes([f.prefixes for f in files])
     for prefix, namespace in prefixes.items():
         dataset.bind(prefix, namespace, override=True, replace=True)

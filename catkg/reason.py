@@ -8,6 +8,7 @@ surface as an error, not as a silently added type.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -34,7 +35,7 @@ def _ancestors(parents: Edges) -> Edges:
     return closure
 
 
-def _schema_edges(union: Graph, sub: URIRef, equivalent: URIRef) -> Edges:
+def _schema_edges(union: Graph | Dataset, sub: URIRef, equivalent: URIRef) -> Edges:
     parents: Edges = defaultdict(set)
     for a, b in union.subject_objects(sub):
         if isinstance(a, URIRef) and isinstance(b, URIRef) and a != b:
@@ -63,57 +64,106 @@ def _transitive_closure(pairs: set[tuple[Node, Node]]) -> set[tuple[Node, Node]]
     return closed
 
 
-def materialise(dataset: Dataset) -> Graph:
-    """Compute the inferred triples of `dataset` (asserted ones excluded) and add them as a graph."""
-    union = Graph()
-    for context in dataset.graphs():
-        if context.identifier != INFERRED_GRAPH:
-            union += context
-    class_up = _ancestors(_schema_edges(union, RDFS.subClassOf, OWL.equivalentClass))
-    property_up = _ancestors(_schema_edges(union, RDFS.subPropertyOf, OWL.equivalentProperty))
-    inverses: Edges = defaultdict(set)
-    for p, q in union.subject_objects(OWL.inverseOf):
-        inverses[p].add(q)
-        inverses[q].add(p)
-    symmetric = set(union.subjects(RDF.type, OWL.SymmetricProperty))
-    transitive = set(union.subjects(RDF.type, OWL.TransitiveProperty))
+Pairs = set[tuple[Node, Node]]
 
-    values: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
-    for s, p, o in union:
-        if p != RDF.type:
-            values[p].add((s, o))
-    changed = True
-    while changed:
-        changed = False
-        derived: dict[Node, set[tuple[Node, Node]]] = defaultdict(set)
-        for p, pairs in list(values.items()):
+
+def _property_closure(
+    asserted: dict[Node, Pairs],
+    property_up: Edges,
+    inverses: Edges,
+    symmetric: set[Node],
+    transitive: set[Node],
+) -> dict[Node, Pairs]:
+    """The property values the rules derive from `asserted`, asserted ones excluded, to a fixpoint.
+
+    Semi-naive: each round applies the rules only to the pairs the previous round added (all asserted
+    ones in the first), except transitivity, which closes a property's whole relation whenever it grew.
+    The result is the same least fixpoint as re-applying every rule to everything until nothing changes.
+    """
+    derived: dict[Node, Pairs] = defaultdict(set)
+    delta = {p: pairs for p, pairs in asserted.items() if pairs}
+    empty: Pairs = set()
+    while delta:
+        found: dict[Node, Pairs] = defaultdict(set)
+        for p, new in delta.items():
             for parent in property_up.get(p, ()):
-                derived[parent] |= pairs
-            for inverse in inverses.get(p, ()):
-                derived[inverse] |= {(o, s) for s, o in pairs if not isinstance(o, Literal)}
-            if p in symmetric:
-                derived[p] |= {(o, s) for s, o in pairs if not isinstance(o, Literal)}
+                found[parent] |= new
+            if p in symmetric or p in inverses:
+                reversed_ = {(o, s) for s, o in new if not isinstance(o, Literal)}
+                for inverse in inverses.get(p, ()):
+                    found[inverse] |= reversed_
+                if p in symmetric:
+                    found[p] |= reversed_
             if p in transitive:
-                derived[p] |= _transitive_closure(pairs)
-        for p, pairs in derived.items():
-            new = pairs - values[p]
+                found[p] |= _transitive_closure(asserted.get(p, empty) | derived[p])
+        delta = {}
+        for p, pairs in found.items():
+            new = pairs - asserted.get(p, empty) - derived[p]
             if new:
-                values[p] |= new
-                changed = True
+                derived[p] |= new
+                delta[p] = new
+    return derived
 
+
+def _rule_properties(property_up: Edges, inverses: Edges, symmetric: set[Node], transitive: set[Node]) -> set:
+    """The properties a rule reads or writes: the values of any other property neither add nor block."""
+    sources = set(property_up) | set(inverses) | symmetric | transitive
+    targets = {q for p in property_up for q in property_up[p]} | {q for p in inverses for q in inverses[p]}
+    return sources | targets
+
+
+def materialise(dataset: Dataset) -> Graph:
+    """Compute the inferred triples of `dataset` (asserted ones excluded) and add them as a graph.
+
+    One pass over the dataset's union (the inferred graph emptied first, so the union is exactly the
+    asserted triples) collects the schema, the types and the values of the properties some rule
+    concerns; nothing else is copied, and the inferred triples go straight into the store.
+    """
     inferred = dataset.graph(INFERRED_GRAPH)
     inferred.remove((None, None, None))
-    for p, pairs in values.items():
-        inferred.addN((s, p, o, inferred) for s, o in pairs if (s, p, o) not in union)
-    for s, c in union.subject_objects(RDF.type):
-        inferred.addN(
-            (s, RDF.type, parent, inferred)
-            for parent in class_up.get(c, ())
-            if (s, RDF.type, parent) not in union
-        )
-    for edges, prop in ((class_up, RDFS.subClassOf), (property_up, RDFS.subPropertyOf)):
-        for child, parents in edges.items():
-            inferred.addN(
-                (child, prop, parent, inferred) for parent in parents if (child, prop, parent) not in union
-            )
+    class_up = _ancestors(_schema_edges(dataset, RDFS.subClassOf, OWL.equivalentClass))
+    property_up = _ancestors(_schema_edges(dataset, RDFS.subPropertyOf, OWL.equivalentProperty))
+    inverses: Edges = defaultdict(set)
+    for p, q in dataset.subject_objects(OWL.inverseOf):
+        inverses[p].add(q)
+        inverses[q].add(p)
+    symmetric = set(dataset.subjects(RDF.type, OWL.SymmetricProperty))
+    transitive = set(dataset.subjects(RDF.type, OWL.TransitiveProperty))
+    concerned = _rule_properties(property_up, inverses, symmetric, transitive)
+
+    # rdf:type is read for class membership only; a type a property rule derives is checked against these.
+    types: dict[Node, set[Node]] = defaultdict(set)
+    asserted: dict[Node, Pairs] = defaultdict(set)
+    for s, p, o in dataset.triples((None, None, None)):
+        if p == RDF.type:
+            types[s].add(o)
+        elif p in concerned:
+            asserted[p].add((s, o))
+    schema = [
+        (child, prop, parent)
+        for edges, prop in ((class_up, RDFS.subClassOf), (property_up, RDFS.subPropertyOf))
+        for child, parents in edges.items()
+        for parent in parents
+        if (child, prop, parent) not in dataset
+    ]
+    derived = _property_closure(asserted, property_up, inverses, symmetric, transitive)
+    del asserted
+
+    add = dataset.store.add
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for p, pairs in derived.items():
+            if p == RDF.type:
+                pairs = {(s, o) for s, o in pairs if o not in types.get(s, ())}
+            for s, o in pairs:
+                add((s, p, o), inferred, False)
+        for s, classes in types.items():
+            for parent in {parent for c in classes for parent in class_up.get(c, ())} - classes:
+                add((s, RDF.type, parent), inferred, False)
+        for triple in schema:
+            add(triple, inferred, False)
+    finally:
+        if collecting:
+            gc.enable()
     return inferred

@@ -9,7 +9,6 @@ it appears at all.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass, field
 
 _TOKEN = re.compile(
@@ -43,22 +42,34 @@ def _expand(token: str, kind: str, prefixes: dict[str, str]) -> str | None:
     namespace = prefixes.get(prefix)
     if namespace is None:
         return None
-    return namespace + re.sub(r"\\(.)", r"\1", local)
+    return namespace + (re.sub(r"\\(.)", r"\1", local) if "\\" in local else local)
+
+
+# Group numbers of `_TOKEN` (its groups do not nest, so `match.lastindex` names the kind).
+_STRING, _COMMENT, _IRI, _DIRECTIVE, _PNAME, _NUMBER, _PUNCT = range(1, 8)
 
 
 def scan_term_lines(text: str, prefixes: dict[str, str]) -> TermLines:
-    """Index the IRIs of a Turtle document by line, using the prefixes its parser reported."""
-    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    """Index the IRIs of a Turtle document by line, using the prefixes its parser reported.
+
+    One pass over the tokens: each distinct token is expanded once, and lines are counted forward
+    from the previous position only when a term is seen for the first time, so the cost is linear
+    in the text.
+    """
     result = TermLines()
+    subjects, uses = result.subjects, result.uses
+    expanded: dict[str, str | None] = {}
+    count = text.count
+    line, counted = 1, 0
     at_statement_start = True
     in_directive = 0
     depth = 0
     for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind in ("comment", None):
+        kind = match.lastindex
+        if kind == _COMMENT or kind is None:
             continue
         token = match.group()
-        if kind == "directive":
+        if kind == _DIRECTIVE:
             in_directive = 2 if token.lower() in ("@prefix", "prefix") else 1
             continue
         if in_directive:
@@ -66,7 +77,7 @@ def scan_term_lines(text: str, prefixes: dict[str, str]) -> TermLines:
             if in_directive == 0:
                 at_statement_start = True
             continue
-        if kind == "punct":
+        if kind == _PUNCT:
             if token in "[(":
                 depth += 1
             elif token in "])":
@@ -76,12 +87,20 @@ def scan_term_lines(text: str, prefixes: dict[str, str]) -> TermLines:
                 continue
             at_statement_start = False if token not in ".;," else at_statement_start
             continue
-        if kind in ("iri", "pname"):
-            iri = _expand(token, kind, prefixes)
+        if kind in (_IRI, _PNAME):
+            try:
+                iri = expanded[token]
+            except KeyError:
+                iri = expanded[token] = _expand(token, "iri" if kind == _IRI else "pname", prefixes)
             if iri is not None:
-                line = bisect_right(line_starts, match.start())
-                result.uses.setdefault(iri, line)
-                if at_statement_start and depth == 0:
-                    result.subjects.setdefault(iri, line)
+                as_subject = at_statement_start and depth == 0 and iri not in subjects
+                if as_subject or iri not in uses:
+                    start = match.start()
+                    line += count("\n", counted, start)
+                    counted = start
+                    if iri not in uses:
+                        uses[iri] = line
+                    if as_subject:
+                        subjects[iri] = line
         at_statement_start = False
     return result

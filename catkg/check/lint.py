@@ -44,8 +44,15 @@ def lint(project: Project, vocabulary: Vocabulary) -> list[Finding]:
     """Run the closed-world checks over every data graph of the project."""
     findings: list[Finding] = []
     dataset = project.dataset
-    declared_types = {s for s, _ in dataset.subject_objects(RDF.type)}
-    labelled = {s for s, o in dataset.subject_objects(RDFS.label) if isinstance(o, Literal)}
+    rdf_type = RDF.type
+    declared_types = {s for s, _ in dataset.subject_objects(rdf_type)}
+    labelled: set = set()
+    english: set = set()
+    for s, o in dataset.subject_objects(RDFS.label):
+        if isinstance(o, Literal):
+            labelled.add(s)
+            if o.language in (None, "en"):
+                english.add(s)
     reported: set[tuple[str, str]] = set()
 
     def report(key: str, term: object, graph: URIRef, severity: Severity, message: str, hint: str) -> None:
@@ -53,6 +60,10 @@ def lint(project: Project, vocabulary: Vocabulary) -> list[Finding]:
             reported.add((key, str(term)))
             findings.append(_finding(project, term, graph, severity, key, message, hint))
 
+    # The same terms recur in every file: what each check needs to know of a predicate or an object
+    # is worked out once (a term that fails is still reported from every file's pass, as before).
+    known_property: dict = {}
+    undeclared: dict = {}
     for source in project.files:
         if source.graph == ONTOLOGY_GRAPH:
             continue
@@ -61,9 +72,12 @@ def lint(project: Project, vocabulary: Vocabulary) -> list[Finding]:
         # memory store scan every rdf:type triple of the dataset, quadratic in the number of files.
         typed: set = set()
         for s, p, o in graph:
-            if p == RDF.type:
+            if p == rdf_type:
                 typed.add(s)
-            if not vocabulary.knows_property(p):
+            known = known_property.get(p)
+            if known is None:
+                known = known_property[p] = vocabulary.knows_property(p)
+            if not known:
                 guess = vocabulary.nearest(p, want_class=False)
                 report(
                     "unknown-term",
@@ -73,7 +87,7 @@ def lint(project: Project, vocabulary: Vocabulary) -> list[Finding]:
                     f"property {_short(project, p)} is not defined in the ontology",
                     f"did you mean {guess}?" if guess else "define it in ontology/catkg.ttl",
                 )
-            if p == RDF.type and isinstance(o, URIRef) and not vocabulary.knows_class(o):
+            if p == rdf_type and isinstance(o, URIRef) and not vocabulary.knows_class(o):
                 guess = vocabulary.nearest(o, want_class=True)
                 report(
                     "unknown-term",
@@ -83,10 +97,19 @@ def lint(project: Project, vocabulary: Vocabulary) -> list[Finding]:
                     f"class {_short(project, o)} is not defined in the ontology",
                     f"did you mean {guess}?" if guess else "define it in ontology/catkg.ttl",
                 )
-            if is_project_iri(o) and (o not in declared_types or o not in labelled):
-                missing = " and ".join(
-                    w for w, ok in (("a type", o in declared_types), ("a label", o in labelled)) if not ok
+            if isinstance(o, Literal):
+                _check_literal(report, project, vocabulary, source.graph, s, p, o)
+                continue
+            missing = undeclared.get(o)
+            if missing is None:
+                missing = undeclared[o] = (
+                    " and ".join(
+                        w for w, ok in (("a type", o in declared_types), ("a label", o in labelled)) if not ok
+                    )
+                    if is_project_iri(o)
+                    else ""
                 )
+            if missing:
                 report(
                     "undeclared-iri",
                     o,
@@ -95,12 +118,8 @@ def lint(project: Project, vocabulary: Vocabulary) -> list[Finding]:
                     f"{_short(project, o)} is used as an object but never declared (no {missing})",
                     "declare it with rdf:type and rdfs:label, or fix a typo in the IRI",
                 )
-            if isinstance(o, Literal):
-                _check_literal(report, project, vocabulary, source.graph, s, p, o)
         for s in typed:
-            if is_project_iri(s) and not any(
-                isinstance(o, Literal) and o.language in (None, "en") for o in dataset.objects(s, RDFS.label)
-            ):
+            if s not in english and is_project_iri(s):
                 report(
                     "missing-label",
                     s,
