@@ -264,11 +264,7 @@ def run_bench(
         )
         bench.extra.update(loads)
         bench.extra["peak rss after queries (MB)"] = peak_rss_mb()
-        for query in bench.queries:
-            if query.rdflib_rows is not None and query.rdflib_rows != query.rows:
-                bench.notes.append(
-                    f"{query.name}: rdflib gave {query.rdflib_rows} rows, Oxigraph {query.rows}"
-                )
+        bench.notes += row_mismatches(bench.queries)
         return bench
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -337,9 +333,19 @@ def run_query_bench(
             dist, library_queries(root), runs, cap=cap, rdflib=rdflib, log=log
         )
         bench.extra["peak rss after queries (MB)"] = peak_rss_mb()
+        bench.notes += row_mismatches(bench.queries)
         return bench
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def row_mismatches(timings: list[QueryTiming]) -> list[str]:
+    """A note for each query where rdflib and Oxigraph returned different numbers of rows."""
+    return [
+        f"{q.name}: rdflib gave {q.rdflib_rows} rows, Oxigraph {q.rows}"
+        for q in timings
+        if q.rdflib_rows is not None and q.rdflib_rows != q.rows
+    ]
 
 
 def _network_page(dist: Path, log: Callable[[str], None]) -> dict[str, float]:
