@@ -19,7 +19,7 @@ from rdflib.term import Node
 from catkg.findings import Finding, Severity
 from catkg.namespaces import PREFIXES, graph_iri_for, merged_prefixes
 from catkg.oxi import to_rdflib
-from catkg.sourcemap import TermLines, scan_term_lines
+from catkg.sourcemap import TermLines, deferred_term_lines
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 SHAPES_FILE = "ontology/shapes.ttl"
@@ -230,7 +230,7 @@ def parse_file(
         findings.append(_syntax_finding(relpath, error))
         return source, []
     source.prefixes = dict(parser.prefixes)
-    source.lines = scan_term_lines(text, source.prefixes)
+    source.lines = deferred_term_lines(text, source.prefixes)
     source.triples = len(triples)
     source.parsed = True
     if not triples:

@@ -35,6 +35,36 @@ class TermLines:
         return self.subjects.get(iri) or self.uses.get(iri)
 
 
+class _DeferredTermLines(TermLines):
+    """A `TermLines` that scans its text the first time its lines are asked for."""
+
+    def __init__(self, text: str, prefixes: dict[str, str]) -> None:  # no dataclass fields set yet
+        self._pending = (text, prefixes)
+
+    def __getattr__(self, name: str) -> dict[str, int]:
+        # Reached only for attributes not set: `subjects` and `uses` until the first scan.
+        if name not in ("subjects", "uses") or "_pending" not in self.__dict__:
+            raise AttributeError(name)
+        scanned = scan_term_lines(*self.__dict__.pop("_pending"))
+        self.subjects, self.uses = scanned.subjects, scanned.uses
+        return getattr(self, name)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TermLines):
+            return NotImplemented
+        return (self.subjects, self.uses) == (other.subjects, other.uses)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def deferred_term_lines(text: str, prefixes: dict[str, str]) -> TermLines:
+    """`scan_term_lines(text, prefixes)`, computed only if and when a line is first looked up.
+
+    Lines serve only to place findings: a build that finds nothing never scans its files.
+    """
+    return _DeferredTermLines(text, dict(prefixes))
+
+
 def _expand(token: str, kind: str, prefixes: dict[str, str]) -> str | None:
     if kind == "iri":
         return token[1:-1]
