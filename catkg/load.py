@@ -9,11 +9,13 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
 from catkg.findings import Finding, Severity
@@ -141,6 +143,67 @@ class _Terms(dict):
         return converted
 
 
+def add_triples(dataset: Dataset, graph: Graph, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+    """Add `triples` to `graph`, a named graph of `dataset`: what `dataset.store.add(t, graph)` does for each.
+
+    On rdflib's in-memory store with no event subscribers, the store's indexes are filled in one loop
+    (the same entries, in the same order, as its `add` makes: triple indexes, the triple's contexts,
+    each context's triples), skipping per triple the event object, the context's name formatting
+    and the method calls; any other store gets `add` itself.
+    """
+    store = dataset.store
+    indexes = _memory_indexes(store)
+    if indexes is None:
+        for triple in triples:
+            store.add(triple, graph, False)
+        return
+    spo, pos, osp, triple_contexts, context_triples = indexes
+    in_union = context_triples[None]
+    in_graph: set | None = None
+    default = store._Memory__defaultContexts
+    for triple in triples:
+        if in_graph is None:
+            # What `add` does for every triple and then finds already done, done once.
+            store._Memory__all_contexts.add(graph)
+            ctx = store._Memory__ctx_to_str(graph)
+            in_graph = context_triples.setdefault(ctx, set())
+        s, p, o = triple
+        objects = spo.setdefault(s, {}).setdefault(p, {})
+        if o in objects:
+            contexts = triple_contexts.get(triple)
+            if contexts is None:
+                contexts = triple_contexts[triple] = default.copy()  # type: ignore[union-attr]
+            contexts[ctx] = False
+            contexts[None] = False
+        else:
+            objects[o] = 1
+            contexts = triple_contexts[triple] = {ctx: False, None: False}
+            pos.setdefault(p, {}).setdefault(o, {})[s] = 1
+            osp.setdefault(o, {}).setdefault(s, {})[p] = 1
+        in_union.add(triple)
+        in_graph.add(triple)
+        if default is None:
+            default = store._Memory__defaultContexts = contexts
+        if contexts == default:
+            del triple_contexts[triple]
+
+
+def _memory_indexes(store: object) -> tuple | None:
+    """The private indexes of an rdflib `Memory` store as `add_triples` fills them, if it may."""
+    if type(store) is not Memory or store.dispatcher.get_map():
+        return None
+    try:
+        return (
+            store._Memory__spo,
+            store._Memory__pos,
+            store._Memory__osp,
+            store._Memory__tripleContexts,
+            store._Memory__contextTriples,
+        )
+    except AttributeError:  # another rdflib version's layout
+        return None
+
+
 def _read_text(path: Path, relpath: str, findings: list[Finding]) -> str | None:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
@@ -258,7 +321,6 @@ def load_project(root: Path) -> Project:
     files: list[SourceFile] = []
     findings: list[Finding] = []
     terms = _Terms()
-    add = dataset.store.add
     # Building the store allocates millions of small containers and frees none: the cyclic collector
     # would only rescan them, more often the bigger the dataset, so it pauses meanwhile.
     collecting = gc.isenabled()
@@ -272,10 +334,7 @@ def load_project(root: Path) -> Project:
                     shapes.add(triple)
             else:
                 files.append(source)
-                graph = dataset.graph(source.graph)
-                # Straight into the store: `Graph.addN` would re-check every term and filter every quad.
-                for triple in triples:
-                    add(triple, graph, False)
+                add_triples(dataset, dataset.graph(source.graph), triples)
     finally:
         if collecting:
             gc.enable()

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import gc
 from collections import defaultdict
+from collections.abc import Iterator
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
+from catkg.load import add_triples
 from catkg.namespaces import INFERRED_GRAPH
 
 Edges = dict[Node, set[Node]]
@@ -115,9 +117,9 @@ def _rule_properties(property_up: Edges, inverses: Edges, symmetric: set[Node], 
 def materialise(dataset: Dataset) -> Graph:
     """Compute the inferred triples of `dataset` (asserted ones excluded) and add them as a graph.
 
-    One pass over the dataset's union (the inferred graph emptied first, so the union is exactly the
-    asserted triples) collects the schema, the types and the values of the properties some rule
-    concerns; nothing else is copied, and the inferred triples go straight into the store.
+    The dataset's union (the inferred graph emptied first, so the union is exactly the asserted
+    triples) is read through its predicate index: the schema, the types and the values of the
+    properties some rule concerns, nothing else; the inferred triples go straight into the store.
     """
     inferred = dataset.graph(INFERRED_GRAPH)
     inferred.remove((None, None, None))
@@ -133,12 +135,9 @@ def materialise(dataset: Dataset) -> Graph:
 
     # rdf:type is read for class membership only; a type a property rule derives is checked against these.
     types: dict[Node, set[Node]] = defaultdict(set)
-    asserted: dict[Node, Pairs] = defaultdict(set)
-    for s, p, o in dataset.triples((None, None, None)):
-        if p == RDF.type:
-            types[s].add(o)
-        elif p in concerned:
-            asserted[p].add((s, o))
+    for s, o in dataset.subject_objects(RDF.type):
+        types[s].add(o)
+    asserted: dict[Node, Pairs] = {p: set(dataset.subject_objects(p)) for p in concerned if p != RDF.type}
     schema = [
         (child, prop, parent)
         for edges, prop in ((class_up, RDFS.subClassOf), (property_up, RDFS.subPropertyOf))
@@ -149,20 +148,21 @@ def materialise(dataset: Dataset) -> Graph:
     derived = _property_closure(asserted, property_up, inverses, symmetric, transitive)
     del asserted
 
-    add = dataset.store.add
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    def triples() -> Iterator[tuple[Node, Node, Node]]:
         for p, pairs in derived.items():
             if p == RDF.type:
                 pairs = {(s, o) for s, o in pairs if o not in types.get(s, ())}
             for s, o in pairs:
-                add((s, p, o), inferred, False)
+                yield s, p, o
         for s, classes in types.items():
             for parent in {parent for c in classes for parent in class_up.get(c, ())} - classes:
-                add((s, RDF.type, parent), inferred, False)
-        for triple in schema:
-            add(triple, inferred, False)
+                yield s, RDF.type, parent
+        yield from schema
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        add_triples(dataset, inferred, triples())
     finally:
         if collecting:
             gc.enable()

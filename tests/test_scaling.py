@@ -249,3 +249,31 @@ def test_materialising_again_gives_the_same_inferred_graph(corpus: Path) -> None
     asserted = {q for q in dataset.quads((None, None, None, None)) if q[3] != INFERRED_GRAPH}
     assert set(materialise(dataset)) == first
     assert {q for q in dataset.quads((None, None, None, None)) if q[3] != INFERRED_GRAPH} == asserted
+
+
+def test_bulk_added_triples_make_the_same_store_as_adding_one_by_one(corpus: Path) -> None:
+    from catkg.load import add_triples
+
+    files = [Graph().parse(path, format="turtle") for path in project_files(corpus)[:40]]
+    batches = [list(graph) for graph in files]
+    batches += [batches[3] + batches[3][:5] + batches[7][:9], [], batches[0][:1]]
+    one_by_one, bulk = Dataset(default_union=True), Dataset(default_union=True)
+    for number, batch in enumerate(batches):
+        name = URIRef(f"https://example.org/graph/{number % 41}")
+        graph = one_by_one.graph(name)
+        for triple in batch:
+            one_by_one.store.add(triple, graph, False)
+        add_triples(bulk, bulk.graph(name), batch)
+    assert list(bulk.quads((None, None, None, None))) == list(one_by_one.quads((None, None, None, None)))
+    assert [g.identifier for g in bulk.graphs()] == [g.identifier for g in one_by_one.graphs()]
+    for number in range(len(batches)):
+        name = URIRef(f"https://example.org/graph/{number}")
+        assert list(bulk.graph(name)) == list(one_by_one.graph(name))
+        assert len(bulk.graph(name)) == len(one_by_one.graph(name))
+    for triple in batches[3][:20]:
+        assert sorted(c.identifier for c in bulk.contexts(triple)) == sorted(
+            c.identifier for c in one_by_one.contexts(triple)
+        )
+    bulk.remove((None, None, None, bulk.graph(URIRef("https://example.org/graph/3"))))
+    one_by_one.remove((None, None, None, one_by_one.graph(URIRef("https://example.org/graph/3"))))
+    assert list(bulk.quads((None, None, None, None))) == list(one_by_one.quads((None, None, None, None)))
