@@ -143,15 +143,15 @@ class _Terms(dict):
         return converted
 
 
-def add_triples(dataset: Dataset, graph: Graph, triples: Iterable[tuple[Node, Node, Node]]) -> None:
-    """Add `triples` to `graph`, a named graph of `dataset`: what `dataset.store.add(t, graph)` does for each.
+def add_triples(graph: Graph, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+    """Add `triples` to `graph` (a plain graph or a dataset's named graph): `graph.store.add(t, graph)` each.
 
     On rdflib's in-memory store with no event subscribers, the store's indexes are filled in one loop
     (the same entries, in the same order, as its `add` makes: triple indexes, the triple's contexts,
     each context's triples), skipping per triple the event object, the context's name formatting
     and the method calls; any other store gets `add` itself.
     """
-    store = dataset.store
+    store = graph.store
     indexes = _memory_indexes(store)
     if indexes is None:
         for triple in triples:
@@ -334,7 +334,7 @@ def load_project(root: Path) -> Project:
                     shapes.add(triple)
             else:
                 files.append(source)
-                add_triples(dataset, dataset.graph(source.graph), triples)
+                add_triples(dataset.graph(source.graph), triples)
     finally:
         if collecting:
             gc.enable()

@@ -40,12 +40,21 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 
 
 def dataset_quads(dataset: Dataset) -> Iterator[ox.Quad]:
-    """Every quad of the dataset's named graphs as pyoxigraph quads."""
-    for s, p, o, g in dataset.quads((None, None, None, None)):
-        if g is None:
-            continue
-        graph = ox.NamedNode(str(g.identifier if hasattr(g, "identifier") else g))
-        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), graph)
+    """Every quad of the dataset's graphs as pyoxigraph quads (its default graph as `urn:x-rdflib:default`).
+
+    Graph by graph: `Dataset.quads` would look up every triple's graphs again, and IRIs (the most
+    common terms) are converted inline.
+    """
+    named, quad = ox.NamedNode, ox.Quad
+    for graph in dataset.graphs():
+        name = named(str(graph.identifier))
+        for s, p, o in graph:
+            yield quad(
+                named(s) if type(s) is URIRef else to_ox(s),
+                named(p) if type(p) is URIRef else to_ox(p),
+                named(o) if type(o) is URIRef else to_ox(o),
+                name,
+            )
 
 
 def memory_store(quads: Iterable[ox.Quad]) -> ox.Store:

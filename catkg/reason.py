@@ -162,7 +162,7 @@ def materialise(dataset: Dataset) -> Graph:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        add_triples(dataset, inferred, triples())
+        add_triples(inferred, triples())
     finally:
         if collecting:
             gc.enable()

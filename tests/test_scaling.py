@@ -263,7 +263,7 @@ def test_bulk_added_triples_make_the_same_store_as_adding_one_by_one(corpus: Pat
         graph = one_by_one.graph(name)
         for triple in batch:
             one_by_one.store.add(triple, graph, False)
-        add_triples(bulk, bulk.graph(name), batch)
+        add_triples(bulk.graph(name), batch)
     assert list(bulk.quads((None, None, None, None))) == list(one_by_one.quads((None, None, None, None)))
     assert [g.identifier for g in bulk.graphs()] == [g.identifier for g in one_by_one.graphs()]
     for number in range(len(batches)):
@@ -274,6 +274,30 @@ def test_bulk_added_triples_make_the_same_store_as_adding_one_by_one(corpus: Pat
         assert sorted(c.identifier for c in bulk.contexts(triple)) == sorted(
             c.identifier for c in one_by_one.contexts(triple)
         )
+    plain_bulk, plain = Graph(), Graph()
+    for batch in batches:
+        add_triples(plain_bulk, batch)
+        plain.addN((s, p, o, plain) for s, p, o in batch)
+    assert list(plain_bulk) == list(plain)
+    assert list(plain_bulk.triples((None, RDF.type, None))) == list(plain.triples((None, RDF.type, None)))
     bulk.remove((None, None, None, bulk.graph(URIRef("https://example.org/graph/3"))))
     one_by_one.remove((None, None, None, one_by_one.graph(URIRef("https://example.org/graph/3"))))
     assert list(bulk.quads((None, None, None, None))) == list(one_by_one.quads((None, None, None, None)))
+
+
+def test_dataset_quads_are_the_datasets_quads_converted_one_by_one(corpus: Path) -> None:
+    from collections import Counter
+
+    import pyoxigraph as ox
+
+    from catkg.oxi import dataset_quads, to_ox
+
+    dataset = load_project(corpus).dataset
+    materialise(dataset)
+    dataset.add((EX.inDefault, EX.p, Literal("x", lang="EN")))
+    dataset.graph(EX.g).add((BNode("b1"), EX.p, Literal("1", datatype=EX.number)))
+    expected = Counter(
+        ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(g)))
+        for s, p, o, g in dataset.quads((None, None, None, None))
+    )
+    assert Counter(dataset_quads(dataset)) == expected
