@@ -3,13 +3,15 @@
 What is cached, and why it is sound:
 - SHACL, per file. A SHACL result about a focus node depends only on the triples a shape can reach
   from it. `shape_reach` reads the shapes and works out how far that is (for ontology/shapes.ttl:
-  three hops out, e.g. fact -> cat:statedIn paragraph -> dct:isPartOf source -> its rdf:type, and
-  one hop in along `sh:inversePath cat:holdsPost`). A file's key hashes every triple within that
-  reach of the file's subjects, in the whole merged graph, so an edit elsewhere that changes what a
-  file's subjects can see also changes that file's key. Stale files are re-validated by pySHACL on the
-  whole merged graph with `focus_nodes` set to their subjects; unchanged files' results are reused.
-  Shapes whose reach cannot be bounded (SPARQL constraints, node or object targets, complex paths,
-  recursion) turn the per-file cache off: every build validates everything.
+  two hops out, e.g. fact -> cat:statedIn paragraph -> its rdf:type for `sh:class`, and one hop in
+  along `sh:inversePath cat:holdsPost`). A file's key hashes every triple within that reach of the
+  file's subjects, in the whole merged graph, so an edit elsewhere that changes what a file's subjects
+  can see also changes that file's key. Stale files are re-validated by pySHACL on the part of the
+  merged graph within that reach of their subjects (plus the class hierarchy), and only the results
+  about their own subjects are kept; unchanged files' results are reused.
+  Shapes whose reach cannot be bounded (SPARQL constraints, node or object targets, paths other than a
+  predicate, a simple inverse or alternatives of predicates, recursion) turn the per-file cache off:
+  every build validates everything.
 - OWL consistency (HermiT), for the whole graph: a graph is consistent or not as a whole, so the key
   is the digest of every asserted triple; only a positive answer is kept (an inconsistency is
   explained afresh each time).
@@ -148,20 +150,31 @@ def _value_need(shapes: Graph, shape: Node, stack: tuple[Node, ...], inverse: se
     return need
 
 
+def _predicate_alternatives(shapes: Graph, path: Node | None) -> bool:
+    """True for `[ sh:alternativePath ( p1 p2 ... ) ]` of plain predicates: it reads what p1, p2, ... read."""
+    if not isinstance(path, BNode):
+        return False
+    alternatives = shapes.value(path, SH.alternativePath)
+    if alternatives is None or len(set(shapes.predicates(path))) != 1:
+        return False
+    members = _members(shapes, alternatives)
+    return bool(members) and all(isinstance(member, URIRef) for member in members)
+
+
 def _property_need(shapes: Graph, shape: Node, stack: tuple[Node, ...], inverse: set[URIRef]) -> int:
     if shape in stack:
         raise Unbounded(f"recursive shape {shape}")
     stack = (*stack, shape)
     path = shapes.value(shape, SH.path)
     values = _value_need(shapes, shape, stack, inverse)
-    if isinstance(path, URIRef):
+    if isinstance(path, URIRef) or _predicate_alternatives(shapes, path):
         return 1 + values
     inverted = shapes.value(path, SH.inversePath) if path is not None else None
     if isinstance(inverted, URIRef) and values <= 1:
         # The in-coming triple and the value's own triples (its type for sh:class) are kept.
         inverse.add(inverted)
         return 1
-    raise Unbounded(f"path of {shape} is not a predicate or a simple inverse path")
+    raise Unbounded(f"path of {shape} is not a predicate, predicate alternatives or a simple inverse path")
 
 
 def shape_reach(shapes: Graph) -> Reach | None:
