@@ -48,7 +48,8 @@ def lint(project: Project, vocabulary: Vocabulary) -> list[Finding]:
     declared_types = {s for s, _ in dataset.subject_objects(rdf_type)}
     labelled: set = set()
     english: set = set()
-    for s, o in dataset.subject_objects(RDFS.label):
+    labels = list(dataset.subject_objects(RDFS.label))
+    for s, o in labels:
         if isinstance(o, Literal):
             labelled.add(s)
             if o.language in (None, "en"):
@@ -129,7 +130,7 @@ def lint(project: Project, vocabulary: Vocabulary) -> list[Finding]:
                     'add rdfs:label "..."@en to the entity',
                 )
     findings += _source_records(project)
-    findings += _duplicate_labels(project)
+    findings += _duplicate_labels(project, labels)
     findings += _cycles(project, vocabulary)
     return findings
 
@@ -189,9 +190,10 @@ def _source_records(project: Project) -> list[Finding]:
     return findings
 
 
-def _duplicate_labels(project: Project) -> list[Finding]:
+def _duplicate_labels(project: Project, labels: list[tuple] | None = None) -> list[Finding]:
+    """WARN for each project IRI whose English label another has (`labels`: the dataset's, if read)."""
     by_label: dict[str, set[URIRef]] = defaultdict(set)
-    for s, o in project.dataset.subject_objects(RDFS.label):
+    for s, o in project.dataset.subject_objects(RDFS.label) if labels is None else labels:
         if is_project_iri(s) and isinstance(o, Literal) and o.language in (None, "en"):
             by_label[str(o).strip().casefold()].add(s)
     findings = []
