@@ -108,7 +108,7 @@ def test_a_participant_may_be_named_a_country_or_a_description(participant: str)
 
 
 def test_pyshacl_view_of_the_shapes_gives_the_same_results(tmp_path: Path) -> None:
-    """shacl_results hands pySHACL only the sh: triples; the full shapes graph must find the same."""
+    """shacl_results hands pySHACL the shapes without documentation; the full graph finds the same."""
     from pyshacl import validate
 
     data = Graph().parse(REPO / "ontology" / "catkg.ttl")

@@ -64,20 +64,20 @@ ShaclResult = tuple[object, object, object, object, object]
 
 
 def shacl_view(shapes: Graph) -> Graph:
-    """What pySHACL needs of `shapes`: the sh: triples and their RDF lists, in a store without contexts.
+    """What pySHACL reads of `shapes`: the sh: triples, RDF lists and types, in a store without contexts.
 
     pySHACL applies a nested shape (sh:not, sh:or, sh:qualifiedValueShape ...) once per value node, and
     each time it reads all the shape's triples and looks every predicate up in a plain list of the ~35
-    constraint parameters; rdf:type and rdfs:label are never found, so each costs a full scan. Shapes
-    are found through their targets and the shapes that use them, not through rdf:type. rdflib's
-    context-free store answers those reads faster than the default one.
+    constraint parameters: a documentation triple (rdfs:label, rdfs:comment) is never found, so it
+    costs a full scan each time. rdflib's context-free store answers those reads faster than the
+    default one.
     """
     view = Graph(store="SimpleMemory")
     for prefix, namespace in shapes.namespaces():
         view.bind(prefix, namespace)
     for triple in shapes:
         predicate = triple[1]
-        if predicate in (RDF.first, RDF.rest) or str(predicate).startswith(str(SH)):
+        if predicate in (RDF.type, RDF.first, RDF.rest) or str(predicate).startswith(str(SH)):
             view.add(triple)
     return view
 
