@@ -271,8 +271,8 @@ def test_bulk_added_triples_make_the_same_store_as_adding_one_by_one(corpus: Pat
         assert list(bulk.graph(name)) == list(one_by_one.graph(name))
         assert len(bulk.graph(name)) == len(one_by_one.graph(name))
     for triple in batches[3][:20]:
-        assert sorted(c.identifier for c in bulk.contexts(triple)) == sorted(
-            c.identifier for c in one_by_one.contexts(triple)
+        assert sorted(c.identifier for c in bulk.graphs(triple)) == sorted(
+            c.identifier for c in one_by_one.graphs(triple)
         )
     plain_bulk, plain = Graph(), Graph()
     for batch in batches:
