@@ -155,6 +155,7 @@ def build(
     from catkg.check.vocabulary import Vocabulary
     from catkg.diff import source_contributions
     from catkg.forked import ForkedCall
+    from catkg.heap import frozen_heap
     from catkg.load import load_project
     from catkg.namespaces import ONTOLOGY_GRAPH
     from catkg.ontology_docs import ontology_page, previous_page
@@ -179,79 +180,82 @@ def build(
     page = previous_page(ontology, out / "ontology.html") if write else ""
     page_job = ForkedCall(ontology_page, ontology) if page is None else None
 
-    staging = side_job = None
-    try:
-        with timed("check: lint"):
-            vocabulary = Vocabulary.from_ontology(ontology)
-            findings += lint(project, vocabulary)
-            ran.add("lint")
-        consistency = None
-        # Timed too: at 1M triples merging the graphs and hashing them for the cache take over a minute.
-        with timed("merge for SHACL and HermiT"):
-            merged = data_graph(project)
-            checks_cache = CheckCache.open(root) if cache else None
-            if reasoner:
-                from catkg.check.consistency import consistency_findings
+    # From here on the loaded dataset lives to the end of the build; the collector need not walk it.
+    with frozen_heap():
+        staging = side_job = None
+        try:
+            with timed("check: lint"):
+                vocabulary = Vocabulary.from_ontology(ontology)
+                findings += lint(project, vocabulary)
+                ran.add("lint")
+            consistency = None
+            # Timed too: at 1M triples merging the graphs and hashing them for the cache take over a minute.
+            with timed("merge for SHACL and HermiT"):
+                merged = data_graph(project)
+                checks_cache = CheckCache.open(root) if cache else None
+                if reasoner:
+                    from catkg.check.consistency import consistency_findings
 
-                consistency = start_consistency(merged, project.shapes, checks_cache)
-        with timed("check: sparql"):
-            findings += run_sparql_checks(project, memory_store(dataset_quads(project.dataset)))
-            ran.add("sparql-checks")
-        with timed("reason"):
-            # SHACL and HermiT see `merged`, made before this adds the inferred graph to the dataset.
-            materialise(project.dataset)
-        staging = staging_dir(out) if write and exit_code_for(findings, strict) == 0 else None
-        # The rdflib and networkx exports start in a forked child now, beside SHACL, and are discarded
-        # with the staging folder if SHACL or HermiT then fail; on a dataset so large that the child's
-        # copy-on-write pages would double the memory they are written in this process instead.
-        if staging is not None and len(project.dataset) <= FORK_EXPORTS_UP_TO:
-            side_job = ForkedCall(write_entity_exports, project.dataset, staging, project.prefixes)
-        with timed("check: shacl"):
-            findings += lint_shapes(project.shapes) + shacl_findings(project, merged, checks_cache)
-            ran.add("shacl")
-        if exit_code_for(findings, strict) != 0 and staging is not None:
-            if side_job is not None:
-                side_job.close()
-            shutil.rmtree(staging, ignore_errors=True)
-            staging = None
-        if staging is not None:
-            # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
-            write_exports(project.dataset, staging, timed, project.prefixes)
-            with timed("export graph.jsonld, graph.graphml, network.html (wait)"):
-                entity_exports = partial(write_entity_exports, project.dataset, staging, project.prefixes)
-                timings.update(_answer_of(side_job, entity_exports))
-            with timed("export ontology.html"):
-                page = page if page_job is None else _answer_of(page_job, partial(ontology_page, ontology))
-                (staging / "ontology.html").write_text(page or "", encoding="utf-8")
-        if consistency is not None:
-            with timed("check: owl (wait)"):
-                findings += consistency_findings(project, consistency, project.dataset)
-                ran.add("owl-consistency")
-        findings.sort()
-        code = exit_code_for(findings, strict)
-        stats = statistics(project.dataset)
-        result = BuildResult(code, findings, stats, timings, out if staging and code == 0 else None)
-        result.cache = dict(checks_cache.stats) if checks_cache else {}
-        if staging is not None and code == 0:
-            write_report(
-                staging,
-                {
-                    "catkg_version": __version__,
-                    "fingerprint": project_fingerprint(root, options),
-                    "statistics": stats,
-                    "checks": check_results(findings, ran),
-                    "findings": [f.to_json() for f in findings],
-                    "timings_s": {k: round(v, 4) for k, v in timings.items()},
-                    # What each source adds: facts only it states, facts others confirm, conflicts.
-                    "sources": source_contributions(project.dataset),
-                },
-            )
-            swap_in(staging, out)
-            staging = None
-    finally:
-        for job in (page_job, side_job):
-            if job is not None:
-                job.close()
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
+                    consistency = start_consistency(merged, project.shapes, checks_cache)
+            with timed("check: sparql"):
+                findings += run_sparql_checks(project, memory_store(dataset_quads(project.dataset)))
+                ran.add("sparql-checks")
+            with timed("reason"):
+                # SHACL and HermiT see `merged`, made before this adds the inferred graph to the dataset.
+                materialise(project.dataset)
+            staging = staging_dir(out) if write and exit_code_for(findings, strict) == 0 else None
+            # The rdflib and networkx exports start in a forked child now, beside SHACL, and are discarded
+            # with the staging folder if SHACL or HermiT then fail; on a dataset so large that the child's
+            # copy-on-write pages would double the memory they are written in this process instead.
+            if staging is not None and len(project.dataset) <= FORK_EXPORTS_UP_TO:
+                side_job = ForkedCall(write_entity_exports, project.dataset, staging, project.prefixes)
+            with timed("check: shacl"):
+                findings += lint_shapes(project.shapes) + shacl_findings(project, merged, checks_cache)
+                ran.add("shacl")
+            if exit_code_for(findings, strict) != 0 and staging is not None:
+                if side_job is not None:
+                    side_job.close()
+                shutil.rmtree(staging, ignore_errors=True)
+                staging = None
+            if staging is not None:
+                # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
+                write_exports(project.dataset, staging, timed, project.prefixes)
+                with timed("export graph.jsonld, graph.graphml, network.html (wait)"):
+                    entity_exports = partial(write_entity_exports, project.dataset, staging, project.prefixes)
+                    timings.update(_answer_of(side_job, entity_exports))
+                with timed("export ontology.html"):
+                    if page_job is not None:
+                        page = _answer_of(page_job, partial(ontology_page, ontology))
+                    (staging / "ontology.html").write_text(page or "", encoding="utf-8")
+            if consistency is not None:
+                with timed("check: owl (wait)"):
+                    findings += consistency_findings(project, consistency, project.dataset)
+                    ran.add("owl-consistency")
+            findings.sort()
+            code = exit_code_for(findings, strict)
+            stats = statistics(project.dataset)
+            result = BuildResult(code, findings, stats, timings, out if staging and code == 0 else None)
+            result.cache = dict(checks_cache.stats) if checks_cache else {}
+            if staging is not None and code == 0:
+                write_report(
+                    staging,
+                    {
+                        "catkg_version": __version__,
+                        "fingerprint": project_fingerprint(root, options),
+                        "statistics": stats,
+                        "checks": check_results(findings, ran),
+                        "findings": [f.to_json() for f in findings],
+                        "timings_s": {k: round(v, 4) for k, v in timings.items()},
+                        # What each source adds: facts only it states, facts others confirm, conflicts.
+                        "sources": source_contributions(project.dataset),
+                    },
+                )
+                swap_in(staging, out)
+                staging = None
+        finally:
+            for job in (page_job, side_job):
+                if job is not None:
+                    job.close()
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
     return result

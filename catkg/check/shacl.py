@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import gc
-
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from catkg.findings import Finding, Severity
+from catkg.heap import frozen_heap
 from catkg.load import SHAPES_FILE, Project
 from catkg.namespaces import INFERRED_GRAPH, SH
 
@@ -91,11 +90,8 @@ def shacl_results(merged: Graph, shapes: Graph) -> list[ShaclResult]:
     """
     from pyshacl import validate
 
-    # The merged graph is millions of long-lived objects that Python's cyclic garbage collector would
-    # walk again on every full collection during the run (a quarter of the time at 300k triples, more
-    # beyond): freeze them out of its view meanwhile. Objects the run creates are still collected.
-    gc.freeze()
-    try:
+    # The merged graph is millions of long-lived objects the collector need not walk during the run.
+    with frozen_heap():
         _conforms, results, _text = validate(
             data_graph=merged,
             shacl_graph=shacl_view(shapes),
@@ -103,8 +99,6 @@ def shacl_results(merged: Graph, shapes: Graph) -> list[ShaclResult]:
             allow_warnings=True,
             advanced=False,
         )
-    finally:
-        gc.unfreeze()
     return [
         (
             results.value(result, SH.focusNode),
