@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
 from catkg.findings import Finding, Severity
@@ -144,64 +143,14 @@ class _Terms(dict):
 
 
 def add_triples(graph: Graph, triples: Iterable[tuple[Node, Node, Node]]) -> None:
-    """Add `triples` to `graph` (a plain graph or a dataset's named graph): `graph.store.add(t, graph)` each.
+    """Add `triples` to `graph` (a plain graph or a dataset's named graph) through its store.
 
-    On rdflib's in-memory store with no event subscribers, the store's indexes are filled in one loop
-    (the same entries, in the same order, as its `add` makes: triple indexes, the triple's contexts,
-    each context's triples), skipping per triple the event object, the context's name formatting
-    and the method calls; any other store gets `add` itself.
+    `Store.add` directly, not `Graph.addN`, which re-checks every term and filters every quad. (Filling
+    rdflib's Memory indexes by hand was a third faster at load, but would depend on its private layout.)
     """
-    store = graph.store
-    indexes = _memory_indexes(store)
-    if indexes is None:
-        for triple in triples:
-            store.add(triple, graph, False)
-        return
-    spo, pos, osp, triple_contexts, context_triples = indexes
-    in_union = context_triples[None]
-    in_graph: set | None = None
-    default = store._Memory__defaultContexts
+    add = graph.store.add
     for triple in triples:
-        if in_graph is None:
-            # What `add` does for every triple and then finds already done, done once.
-            store._Memory__all_contexts.add(graph)
-            ctx = store._Memory__ctx_to_str(graph)
-            in_graph = context_triples.setdefault(ctx, set())
-        s, p, o = triple
-        objects = spo.setdefault(s, {}).setdefault(p, {})
-        if o in objects:
-            contexts = triple_contexts.get(triple)
-            if contexts is None:
-                contexts = triple_contexts[triple] = default.copy()  # type: ignore[union-attr]
-            contexts[ctx] = False
-            contexts[None] = False
-        else:
-            objects[o] = 1
-            contexts = triple_contexts[triple] = {ctx: False, None: False}
-            pos.setdefault(p, {}).setdefault(o, {})[s] = 1
-            osp.setdefault(o, {}).setdefault(s, {})[p] = 1
-        in_union.add(triple)
-        in_graph.add(triple)
-        if default is None:
-            default = store._Memory__defaultContexts = contexts
-        if contexts == default:
-            del triple_contexts[triple]
-
-
-def _memory_indexes(store: object) -> tuple | None:
-    """The private indexes of an rdflib `Memory` store as `add_triples` fills them, if it may."""
-    if type(store) is not Memory or store.dispatcher.get_map():
-        return None
-    try:
-        return (
-            store._Memory__spo,
-            store._Memory__pos,
-            store._Memory__osp,
-            store._Memory__tripleContexts,
-            store._Memory__contextTriples,
-        )
-    except AttributeError:  # another rdflib version's layout
-        return None
+        add(triple, graph, False)
 
 
 def _read_text(path: Path, relpath: str, findings: list[Finding]) -> str | None:

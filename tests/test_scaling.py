@@ -251,40 +251,6 @@ def test_materialising_again_gives_the_same_inferred_graph(corpus: Path) -> None
     assert {q for q in dataset.quads((None, None, None, None)) if q[3] != INFERRED_GRAPH} == asserted
 
 
-def test_bulk_added_triples_make_the_same_store_as_adding_one_by_one(corpus: Path) -> None:
-    from catkg.load import add_triples
-
-    files = [Graph().parse(path, format="turtle") for path in project_files(corpus)[:40]]
-    batches = [list(graph) for graph in files]
-    batches += [batches[3] + batches[3][:5] + batches[7][:9], [], batches[0][:1]]
-    one_by_one, bulk = Dataset(default_union=True), Dataset(default_union=True)
-    for number, batch in enumerate(batches):
-        name = URIRef(f"https://example.org/graph/{number % 41}")
-        graph = one_by_one.graph(name)
-        for triple in batch:
-            one_by_one.store.add(triple, graph, False)
-        add_triples(bulk.graph(name), batch)
-    assert list(bulk.quads((None, None, None, None))) == list(one_by_one.quads((None, None, None, None)))
-    assert [g.identifier for g in bulk.graphs()] == [g.identifier for g in one_by_one.graphs()]
-    for number in range(len(batches)):
-        name = URIRef(f"https://example.org/graph/{number}")
-        assert list(bulk.graph(name)) == list(one_by_one.graph(name))
-        assert len(bulk.graph(name)) == len(one_by_one.graph(name))
-    for triple in batches[3][:20]:
-        assert sorted(c.identifier for c in bulk.graphs(triple)) == sorted(
-            c.identifier for c in one_by_one.graphs(triple)
-        )
-    plain_bulk, plain = Graph(), Graph()
-    for batch in batches:
-        add_triples(plain_bulk, batch)
-        plain.addN((s, p, o, plain) for s, p, o in batch)
-    assert list(plain_bulk) == list(plain)
-    assert list(plain_bulk.triples((None, RDF.type, None))) == list(plain.triples((None, RDF.type, None)))
-    bulk.remove((None, None, None, bulk.graph(URIRef("https://example.org/graph/3"))))
-    one_by_one.remove((None, None, None, one_by_one.graph(URIRef("https://example.org/graph/3"))))
-    assert list(bulk.quads((None, None, None, None))) == list(one_by_one.quads((None, None, None, None)))
-
-
 def test_dataset_quads_are_the_datasets_quads_converted_one_by_one(corpus: Path) -> None:
     from collections import Counter
 
