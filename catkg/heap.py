@@ -1,4 +1,4 @@
-"""Keep the loaded graphs out of the cyclic garbage collector's sight while the build works on them."""
+"""Keep the graphs out of the cyclic garbage collector's sight while they are built and worked on."""
 
 from __future__ import annotations
 
@@ -22,3 +22,19 @@ def frozen_heap() -> Iterator[None]:
     finally:
         if outermost:
             gc.unfreeze()
+
+
+@contextmanager
+def paused_collector() -> Iterator[None]:
+    """No cyclic collection for the duration (restored as it was after).
+
+    Filling a store allocates millions of small containers and frees none: the collector would only
+    rescan them, more often the bigger the store.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()

@@ -6,7 +6,6 @@ term is written is remembered so every later finding can say `path:line`.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 from collections.abc import Iterable
@@ -18,6 +17,7 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from catkg.findings import Finding, Severity
+from catkg.heap import paused_collector
 from catkg.namespaces import PREFIXES, graph_iri_for, merged_prefixes
 from catkg.oxi import to_rdflib
 from catkg.sourcemap import TermLines, deferred_term_lines
@@ -270,11 +270,7 @@ def load_project(root: Path) -> Project:
     files: list[SourceFile] = []
     findings: list[Finding] = []
     terms = _Terms()
-    # Building the store allocates millions of small containers and frees none: the cyclic collector
-    # would only rescan them, more often the bigger the dataset, so it pauses meanwhile.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_collector():
         for path in project_files(root):
             relpath = path.relative_to(root).as_posix()
             source, triples = parse_file(path, relpath, findings, terms)
@@ -284,9 +280,6 @@ def load_project(root: Path) -> Project:
             else:
                 files.append(source)
                 add_triples(dataset.graph(source.graph), triples)
-    finally:
-        if collecting:
-            gc.enable()
     prefixes = merged_prefixes([f.prefixes for f in files])
     for prefix, namespace in prefixes.items():
         dataset.bind(prefix, namespace, override=True, replace=True)

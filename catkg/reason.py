@@ -8,7 +8,6 @@ surface as an error, not as a silently added type.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -16,6 +15,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
+from catkg.heap import paused_collector
 from catkg.load import add_triples
 from catkg.namespaces import INFERRED_GRAPH
 
@@ -159,11 +159,6 @@ def materialise(dataset: Dataset) -> Graph:
                 yield s, RDF.type, parent
         yield from schema
 
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_collector():
         add_triples(inferred, triples())
-    finally:
-        if collecting:
-            gc.enable()
     return inferred
