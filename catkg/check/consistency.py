@@ -13,8 +13,9 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
@@ -158,10 +159,22 @@ def explain_inconsistency(project: Project, materialised: Dataset) -> list[Findi
 def start_consistency_check(
     merged: Graph, check: Callable[[Graph], bool] = hermit_consistent
 ) -> Future[bool]:
-    """Run `check` (HermiT) in a worker thread: it waits on a JVM, so Python stages proceed meanwhile."""
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hermit")
-    future = executor.submit(check, merged)
-    executor.shutdown(wait=False)
+    """Run `check` (HermiT) in a worker thread: it waits on a JVM, so Python stages proceed meanwhile.
+
+    A daemon thread: an interrupted or failed build exits at once instead of waiting, at interpreter
+    exit, for a JVM whose answer nobody will read (a pool's worker threads are always joined).
+    """
+    future: Future[bool] = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(check(merged))
+        except BaseException as error:  # handed to whoever waits on the future
+            future.set_exception(error)
+
+    threading.Thread(target=run, name="hermit", daemon=True).start()
     return future
 
 
