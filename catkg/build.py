@@ -204,11 +204,11 @@ def build(
                 # SHACL and HermiT see `merged`, made before this adds the inferred graph to the dataset.
                 materialise(project.dataset)
             staging = staging_dir(out) if write and exit_code_for(findings, strict) == 0 else None
-            # The rdflib and networkx exports start in a forked child now, beside SHACL, and are discarded
+            # The networkx exports start in a forked child now, beside SHACL, and are discarded
             # with the staging folder if SHACL or HermiT then fail; on a dataset so large that the child's
             # copy-on-write pages would double the memory they are written in this process instead.
             if staging is not None and len(project.dataset) <= FORK_EXPORTS_UP_TO:
-                side_job = ForkedCall(write_entity_exports, project.dataset, staging, project.prefixes)
+                side_job = ForkedCall(write_entity_exports, project.dataset, staging)
             with timed("check: shacl"):
                 findings += lint_shapes(project.shapes) + shacl_findings(project, merged, checks_cache)
                 ran.add("shacl")
@@ -220,8 +220,8 @@ def build(
             if staging is not None:
                 # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
                 write_exports(project.dataset, staging, timed, project.prefixes)
-                with timed("export graph.jsonld, graph.graphml, network.html (wait)"):
-                    entity_exports = partial(write_entity_exports, project.dataset, staging, project.prefixes)
+                with timed("export graph.graphml, network.html (wait)"):
+                    entity_exports = partial(write_entity_exports, project.dataset, staging)
                     timings.update(_answer_of(side_job, entity_exports))
                 with timed("export ontology.html"):
                     if page_job is not None:

@@ -6,7 +6,6 @@ unchanged data gives byte-identical files and a changed fact gives a small diff.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +15,7 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from catkg.entity_graph import build_entity_graph, graphml_ready
+from catkg.jsonld import write_jsonld
 from catkg.namespaces import ONTOLOGY_GRAPH, PREFIXES
 from catkg.oxi import to_ox
 
@@ -54,6 +54,8 @@ def write_exports(
         ox.serialize(triples, out / "graph.ttl", ox.RdfFormat.TURTLE, prefixes=prefixes)
     with timed("export graph.trig"):
         ox.serialize(quads, out / "graph.trig", ox.RdfFormat.TRIG, prefixes=prefixes)
+    with timed("export graph.jsonld"):
+        write_jsonld(quads, out / "graph.jsonld", prefixes)
     with timed("export graph.nt"):
         ox.serialize(triples, out / "graph.nt", ox.RdfFormat.N_TRIPLES)
     with timed("export ontology.owl"):
@@ -70,10 +72,8 @@ def write_exports(
     return quads
 
 
-def write_entity_exports(
-    dataset: Dataset, out: Path, prefixes: dict[str, str] | None = None
-) -> dict[str, float]:
-    """Write graph.jsonld, graph.graphml and network.html into `out`; returns each one's seconds.
+def write_entity_exports(dataset: Dataset, out: Path) -> dict[str, float]:
+    """Write graph.graphml and network.html into `out`; returns each one's seconds.
 
     These go through rdflib and networkx (the RDF serialisations above go through Oxigraph), so the
     build can run them in a forked child beside the rest; they report their own timings for that reason.
@@ -82,33 +82,9 @@ def write_entity_exports(
 
     timings: dict[str, float] = {}
     began = time.perf_counter()
-    write_jsonld(dataset, out / "graph.jsonld", prefixes or PREFIXES)
-    timings["export graph.jsonld"], began = time.perf_counter() - began, time.perf_counter()
     entities = build_entity_graph(dataset)
     nx.write_graphml(graphml_ready(entities), out / "graph.graphml")
     timings["export graph.graphml"], began = time.perf_counter() - began, time.perf_counter()
     write_network(entities, out / "network.html", source_metadata(dataset))
     timings["export network.html"] = time.perf_counter() - began
     return timings
-
-
-def write_jsonld(dataset: Dataset, path: Path, prefixes: dict[str, str]) -> None:
-    """JSON-LD of the whole dataset (one @graph per named graph) with an explicit @context."""
-    text = dataset.serialize(format="json-ld", context=dict(prefixes), auto_compact=True, sort_keys=True)
-    document = json.loads(text)
-    _sort_graphs(document)
-    path.write_text(
-        json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
-    )
-
-
-def _sort_graphs(node: object) -> None:
-    """Order every @graph array by @id, since rdflib's graph iteration order is not stable."""
-    if isinstance(node, dict):
-        for value in node.values():
-            _sort_graphs(value)
-        if isinstance(node.get("@graph"), list):
-            node["@graph"].sort(key=lambda item: json.dumps(item, sort_keys=True))
-    elif isinstance(node, list):
-        for item in node:
-            _sort_graphs(item)
