@@ -58,6 +58,9 @@ SPRING_LIMIT = 300
 PIVOTS = 40
 SEED = 7
 MAX_LABEL = 48
+# A page of more entities than the 5,000 the browser benchmark measures is slow to open and unreadable
+# (at 1M triples the build spent 26 minutes laying one out): above it the page draws the most connected.
+PAGE_LIMIT = 5000
 _DATE = re.compile(r"^(\d{4})-\d{2}(-\d{2})?")
 _YEAR = re.compile(r"^(\d{4})$")
 
@@ -258,16 +261,26 @@ def _edge_smoothing(graph: nx.MultiDiGraph) -> dict[tuple[str, str, str], object
     return smooth
 
 
+def most_connected(graph: nx.MultiDiGraph, limit: int) -> nx.MultiDiGraph:
+    """`graph` itself if it has at most `limit` entities, else its `limit` most linked ones (ties by IRI)."""
+    if graph.number_of_nodes() <= limit:
+        return graph
+    degree = graph.degree()
+    return graph.subgraph(sorted(graph.nodes, key=lambda n: (-degree[n], n))[:limit]).copy()
+
+
 def make_network(
-    graph: nx.MultiDiGraph,
+    whole: nx.MultiDiGraph,
     sources: dict[str, SourceInfo] | None = None,
     *,
     title: str = "CATKG network",
     edition_classes: tuple[str, ...] = ("Edition",),
     nouns: tuple[str, str] = ("entities", "links"),
+    limit: int = PAGE_LIMIT,
 ) -> Network:
-    """A pyvis Network for `graph` with the CATKG template and its page data attached."""
+    """A pyvis Network for `whole` (its `limit` most linked entities) with the CATKG template and data."""
     sources = sources or {}
+    graph = most_connected(whole, limit)
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line", heading="")
     net.set_template_dir(str(TEMPLATE_DIR), TEMPLATE)
     classes = {n: d.get("type", "Thing") for n, d in graph.nodes(data=True)}
@@ -329,6 +342,7 @@ def make_network(
             ],
             "periods": _periods(graph, years, edition_classes),
             "counts": {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()},
+            "whole": {"nodes": whole.number_of_nodes(), "edges": whole.number_of_edges()},
             "nouns": list(nouns),
             # Fading the rest of a large graph means re-styling thousands of items (seconds); there
             # a click selects the neighbourhood instead, which vis-network draws without an update.
@@ -370,11 +384,12 @@ def write_network(
     *,
     title: str = "CATKG network",
     nouns: tuple[str, str] = ("entities", "links"),
+    limit: int = PAGE_LIMIT,
 ) -> Path:
-    """Write `graph` as a self-contained offline HTML page at `path` (must end in .html)."""
+    """Write `graph` (at most its `limit` most linked entities) as a self-contained offline HTML page."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    net = make_network(graph, sources, title=title, nouns=nouns)
+    net = make_network(graph, sources, title=title, nouns=nouns, limit=limit)
     net.write_html(str(path))
     return path
 

@@ -145,6 +145,24 @@ def test_page_carries_every_entity_and_link(page) -> None:
     assert legend == {"Edition": 2, "Organization": 4, "Place": 4}
 
 
+def test_a_graph_above_the_limit_draws_its_most_connected_entities(tmp_path: Path) -> None:
+    from catkg.network import synthetic_graph
+
+    graph, sources = synthetic_graph(60)
+    html = write_network(graph, tmp_path / "page.html", sources, limit=40).read_text(encoding="utf-8")
+    drawn = {n["id"] for n in page_data(html, "RAW_NODES")}
+    degree = graph.degree()
+    assert len(drawn) == 40
+    assert min(degree[n] for n in drawn) >= max(degree[n] for n in set(graph) - drawn)
+    edges = page_data(html, "RAW_EDGES")
+    assert len(edges) == graph.subgraph(drawn).number_of_edges()
+    assert all(e["from"] in drawn and e["to"] in drawn for e in edges)
+    page = page_data(html, "PAGE")
+    assert page["counts"]["nodes"] == 40
+    assert page["whole"] == {"nodes": 60, "edges": graph.number_of_edges()}
+    assert sum(c["count"] for c in page["legend"]) == 40
+
+
 def test_class_styles_are_deterministic_and_distinct() -> None:
     classes = [f"C{i}" for i in range(30)]
     styles = class_styles(list(reversed(classes)))

@@ -254,3 +254,18 @@ def test_large_page_starts_frozen_fitted_and_selects_neighbourhoods(chromium, tm
         assert log.requests == [] and log.errors == []
     finally:
         page.context.close()
+
+
+def test_capped_page_says_what_it_leaves_out(chromium, tmp_path: Path) -> None:
+    from catkg.network import synthetic_graph, write_network
+
+    graph, sources = synthetic_graph(80)
+    page, log = open_page(chromium, write_network(graph, tmp_path / "capped.html", sources, limit=50))
+    try:
+        assert page.evaluate("catkg.nodes.length") == 50
+        counts = page.inner_text("#catkg-counts")
+        assert counts.startswith("50 entities, ")
+        assert f"the most connected of 80 entities and {graph.number_of_edges()} links" in counts
+        assert log.requests == [] and log.errors == []
+    finally:
+        page.context.close()
