@@ -22,12 +22,24 @@ def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def english_label(dataset: Dataset, term: URIRef) -> str:
-    """The entity's English label, else any label, else its local name."""
-    labels = [o for o in dataset.objects(term, RDFS.label) if isinstance(o, Literal)]
+def _preferred(labels: list[Literal], term: URIRef) -> str:
     for label in sorted(labels, key=lambda lit: (lit.language not in ("en", None), str(lit))):
         return str(label)
     return _local(str(term))
+
+
+def english_label(dataset: Dataset, term: URIRef) -> str:
+    """The entity's English label, else any label, else its local name."""
+    return _preferred([o for o in dataset.objects(term, RDFS.label) if isinstance(o, Literal)], term)
+
+
+def _objects_by_subject(dataset: Dataset, predicate: URIRef) -> dict[URIRef, list[Literal]]:
+    """Every subject's literal values of `predicate`, read in one pass over that predicate's index."""
+    found: dict[URIRef, list[Literal]] = defaultdict(list)
+    for s, _, o in dataset.triples((None, predicate, None)):
+        if isinstance(o, Literal):
+            found[s].append(o)
+    return found
 
 
 def _asserted(dataset: Dataset):
@@ -53,6 +65,13 @@ def build_entity_graph(dataset: Dataset) -> nx.MultiDiGraph:
     sources: dict[URIRef, set[str]] = defaultdict(set)
     literals: dict[URIRef, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     links: dict[tuple[URIRef, URIRef, URIRef], set[str]] = defaultdict(set)
+    property_labels: dict[URIRef, str] = {}
+
+    def property_label(prop: URIRef) -> str:
+        if prop not in property_labels:
+            property_labels[prop] = _property_label(dataset, prop)
+        return property_labels[prop]
+
     for context in _asserted(dataset):
         graph_id = str(context.identifier)
         source_id = graph_id.removeprefix(str(SOURCE)) if graph_id.startswith(str(SOURCE)) else None
@@ -66,21 +85,28 @@ def build_entity_graph(dataset: Dataset) -> nx.MultiDiGraph:
             elif p in _SCHEME_LINKS:
                 continue
             elif isinstance(o, Literal) and p not in (RDFS.label, SKOS.altLabel, RDFS.comment):
-                literals[s][_property_label(dataset, p)].append(str(o))
+                literals[s][property_label(p)].append(str(o))
             elif isinstance(o, URIRef) and str(o).startswith(str(ID)):
                 links[(s, p, o)].add(source_id or "reference")
+    labels = _objects_by_subject(dataset, RDFS.label)
+    alt_labels = _objects_by_subject(dataset, SKOS.altLabel)
+    # Tens of thousands of entities share a few dozen type sets: each set's class is worked out once.
+    classes: dict[frozenset[URIRef], tuple[str, str]] = {}
     graph = nx.MultiDiGraph()
-    for node in sorted(n for n, classes in types.items() if SKOS.ConceptScheme not in classes):
-        cls = most_specific_class(dataset, types[node])
+    for node in sorted(n for n, node_types in types.items() if SKOS.ConceptScheme not in node_types):
+        key = frozenset(types[node])
+        if key not in classes:
+            cls = most_specific_class(dataset, types[node])
+            classes[key] = (_local(str(cls)), english_label(dataset, cls)) if cls else ("Thing", "Thing")
         graph.add_node(
             str(node),
-            label=english_label(dataset, node),
-            type=_local(str(cls)) if cls else "Thing",
-            type_label=english_label(dataset, cls) if cls else "Thing",
+            label=_preferred(labels.get(node, []), node),
+            type=classes[key][0],
+            type_label=classes[key][1],
             types=sorted(_local(str(t)) for t in types[node]),
             sources=sorted(sources[node]),
             values={k: sorted(set(v)) for k, v in sorted(literals[node].items())},
-            alt_labels=sorted(str(a) for a in dataset.objects(node, SKOS.altLabel)),
+            alt_labels=sorted(str(a) for a in alt_labels.get(node, [])),
         )
     for (s, p, o), found_in in sorted(links.items()):
         if str(s) in graph and str(o) in graph:
@@ -89,7 +115,7 @@ def build_entity_graph(dataset: Dataset) -> nx.MultiDiGraph:
                 str(o),
                 key=str(p),
                 property=str(p),
-                label=_property_label(dataset, p),
+                label=property_label(p),
                 sources=sorted(found_in),
             )
     return graph
