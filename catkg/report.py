@@ -44,12 +44,15 @@ def statistics(dataset: Dataset) -> dict[str, object]:
         for g in dataset.graphs()
         if isinstance(g.identifier, URIRef) and not str(g.identifier).startswith("urn:x-rdflib:")
     }
-    entities: Counter[str] = Counter()
+    per_class: Counter[object] = Counter()
     seen: set[tuple[object, object]] = set()
     for s, c in dataset.subject_objects(RDF.type):
         if str(s).startswith(str(ID)) and str(c).startswith(str(CAT)) and (s, c) not in seen:
             seen.add((s, c))
-            entities[english_label(dataset, c)] += 1
+            per_class[c] += 1
+    entities: Counter[str] = Counter()
+    for c, count in per_class.items():
+        entities[english_label(dataset, c)] += count
     return {
         "triples": sum(per_graph.values()),
         "distinct_triples": len(set(dataset.triples((None, None, None)))),
