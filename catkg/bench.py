@@ -281,7 +281,8 @@ def write_query_corpus(
     import pyoxigraph as ox
 
     from catkg.load import load_project
-    from catkg.publish import sorted_quads
+    from catkg.oxi import dataset_quads
+    from catkg.publish import export_order
     from catkg.reason import materialise
     from catkg.synthetic import generate
 
@@ -296,7 +297,7 @@ def write_query_corpus(
         elif stage == "reason":
             materialise(project.dataset)
         else:
-            quads = sorted_quads(project.dataset)
+            quads = export_order(dataset_quads(project.dataset))[0]
             del project  # the rdflib copy is not needed any more; the baselines load their own
             dist.mkdir()
             store = ox.Store(str(dist / "store"))

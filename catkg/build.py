@@ -159,7 +159,7 @@ def build(
     from catkg.load import load_project
     from catkg.namespaces import ONTOLOGY_GRAPH
     from catkg.ontology_docs import ontology_page, previous_page
-    from catkg.oxi import dataset_quads, memory_store
+    from catkg.oxi import dataset_quads, graph_quads, memory_store
     from catkg.publish import write_entity_exports, write_exports
     from catkg.reason import materialise
     from catkg.report import check_results, statistics, write_report
@@ -198,11 +198,13 @@ def build(
 
                     consistency = start_consistency(merged, project.shapes, checks_cache)
             with timed("check: sparql"):
-                findings += run_sparql_checks(project, memory_store(dataset_quads(project.dataset)))
+                # Converted to pyoxigraph once: the exports reuse these quads (converting is the slow part).
+                asserted_quads = list(dataset_quads(project.dataset))
+                findings += run_sparql_checks(project, memory_store(asserted_quads))
                 ran.add("sparql-checks")
             with timed("reason"):
                 # SHACL and HermiT see `merged`, made before this adds the inferred graph to the dataset.
-                materialise(project.dataset)
+                inferred = materialise(project.dataset)
             staging = staging_dir(out) if write and exit_code_for(findings, strict) == 0 else None
             # The networkx exports start in a forked child now, beside SHACL, and are discarded
             # with the staging folder if SHACL or HermiT then fail; on a dataset so large that the child's
@@ -219,7 +221,8 @@ def build(
                 staging = None
             if staging is not None:
                 # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
-                write_exports(project.dataset, staging, timed, project.prefixes)
+                quads = [*asserted_quads, *graph_quads(inferred)]
+                write_exports(quads, staging, timed, project.prefixes)
                 with timed("export graph.graphml, network.html (wait)"):
                     entity_exports = partial(write_entity_exports, project.dataset, staging)
                     timings.update(_answer_of(side_job, entity_exports))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
@@ -39,22 +39,29 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"cannot convert {term!r} to a pyoxigraph term")
 
 
+def graph_quads(graph: Graph) -> Iterator[ox.Quad]:
+    """Every triple of one rdflib graph as a pyoxigraph quad in the graph named by its identifier.
+
+    IRIs, the most common terms, are converted inline.
+    """
+    named, quad = ox.NamedNode, ox.Quad
+    name = named(str(graph.identifier))
+    for s, p, o in graph:
+        yield quad(
+            named(s) if type(s) is URIRef else to_ox(s),
+            named(p) if type(p) is URIRef else to_ox(p),
+            named(o) if type(o) is URIRef else to_ox(o),
+            name,
+        )
+
+
 def dataset_quads(dataset: Dataset) -> Iterator[ox.Quad]:
     """Every quad of the dataset's graphs as pyoxigraph quads (its default graph as `urn:x-rdflib:default`).
 
-    Graph by graph: `Dataset.quads` would look up every triple's graphs again, and IRIs (the most
-    common terms) are converted inline.
+    Graph by graph: `Dataset.quads` would look up every triple's graphs again.
     """
-    named, quad = ox.NamedNode, ox.Quad
     for graph in dataset.graphs():
-        name = named(str(graph.identifier))
-        for s, p, o in graph:
-            yield quad(
-                named(s) if type(s) is URIRef else to_ox(s),
-                named(p) if type(p) is URIRef else to_ox(p),
-                named(o) if type(o) is URIRef else to_ox(o),
-                name,
-            )
+        yield from graph_quads(graph)
 
 
 def memory_store(quads: Iterable[ox.Quad]) -> ox.Store:

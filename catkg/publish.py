@@ -7,7 +7,8 @@ unchanged data gives byte-identical files and a changed fact gives a small diff.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import networkx as nx
@@ -17,39 +18,40 @@ from rdflib import Dataset
 from catkg.entity_graph import build_entity_graph, graphml_ready
 from catkg.jsonld import write_jsonld
 from catkg.namespaces import ONTOLOGY_GRAPH, PREFIXES
-from catkg.oxi import to_ox
 
 
-def _sort_key(quad: ox.Quad) -> tuple[str, str, str, str]:
-    return (str(quad.graph_name), str(quad.subject), str(quad.predicate), str(quad.object))
+def _triple_first_key(quad: ox.Quad) -> tuple[str, str, str, str]:
+    return (str(quad.subject), str(quad.predicate), str(quad.object), str(quad.graph_name))
 
 
-def sorted_quads(dataset: Dataset) -> list[ox.Quad]:
-    """Every quad of the named graphs, converted to pyoxigraph and sorted by graph, subject, predicate."""
-    quads = [
-        ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(g.identifier)))
-        for g in dataset.graphs()
-        if isinstance(g.identifier, type(ONTOLOGY_GRAPH))
-        for s, p, o in g
-    ]
-    quads.sort(key=_sort_key)
-    return quads
+def export_order(quads: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Triple]]:
+    """The quads sorted by graph, subject, predicate and object, and their distinct triples (the default
+    graph a SPARQL user sees) sorted by subject, predicate and object.
 
-
-def union_triples(quads: list[ox.Quad]) -> list[ox.Triple]:
-    """The distinct triples of all graphs (the default graph a SPARQL user sees), sorted."""
-    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    One sort serves both: sorted triple-first, a triple's copies in several graphs are neighbours, and
+    each graph's quads come out already in order, so the graphs only need concatenating.
+    """
+    by_graph: dict[ox.NamedNode, list[ox.Quad]] = defaultdict(list)
+    triples: list[ox.Triple] = []
+    for quad in sorted(quads, key=_triple_first_key):
+        by_graph[quad.graph_name].append(quad)
+        triple = quad.triple
+        if not triples or triple != triples[-1]:
+            triples.append(triple)
+    ordered = [quad for name in sorted(by_graph, key=str) for quad in by_graph[name]]
+    return ordered, triples
 
 
 def write_exports(
-    dataset: Dataset, out: Path, timed: Callable[[str], object], prefixes: dict[str, str] | None = None
+    quads: Iterable[ox.Quad],
+    out: Path,
+    timed: Callable[[str], object],
+    prefixes: dict[str, str] | None = None,
 ) -> list[ox.Quad]:
-    """Write the RDF serialisations and the store into `out`; `timed(name)` wraps each step."""
+    """Write the RDF serialisations of `quads` and the store into `out`; `timed(name)` wraps each step."""
     prefixes = prefixes or PREFIXES
     with timed("sort"):
-        quads = sorted_quads(dataset)
-        triples = union_triples(quads)
+        quads, triples = export_order(quads)
     with timed("export graph.ttl"):
         ox.serialize(triples, out / "graph.ttl", ox.RdfFormat.TURTLE, prefixes=prefixes)
     with timed("export graph.trig"):
