@@ -192,14 +192,16 @@ def build(
             # Timed too: at 1M triples merging the graphs and hashing them for the cache take over a minute.
             with timed("merge for SHACL and HermiT"):
                 merged = data_graph(project)
+                # Converted to pyoxigraph once (converting is the slow part): HermiT's input, the SPARQL
+                # checks' store and, with the inferred graph added, the exports.
+                asserted_quads = list(dataset_quads(project.dataset))
                 checks_cache = CheckCache.open(root) if cache else None
                 if reasoner:
                     from catkg.check.consistency import consistency_findings
 
-                    consistency = start_consistency(merged, project.shapes, checks_cache)
+                    triples = (quad.triple for quad in asserted_quads)
+                    consistency = start_consistency(merged, triples, project.shapes, checks_cache)
             with timed("check: sparql"):
-                # Converted to pyoxigraph once: the exports reuse these quads (converting is the slow part).
-                asserted_quads = list(dataset_quads(project.dataset))
                 findings += run_sparql_checks(project, memory_store(asserted_quads))
                 ran.add("sparql-checks")
             with timed("reason"):

@@ -32,6 +32,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
@@ -400,12 +401,15 @@ def shacl_findings(project: Project, merged: Graph, cache: CheckCache | None) ->
     return findings_from_results(project, results)
 
 
-def start_consistency(merged: Graph, shapes: Graph, cache: CheckCache | None) -> Future[bool]:
-    """HermiT's verdict as a future: at once when this exact asserted graph was found consistent before."""
+def start_consistency(
+    merged: Graph, triples: Iterable[ox.Triple], shapes: Graph, cache: CheckCache | None
+) -> Future[bool]:
+    """HermiT's verdict on `triples` (`merged`, converted) as a future: at once when this exact asserted
+    graph was found consistent before."""
     from catkg.check.consistency import hermit_consistent, start_consistency_check
 
     if cache is None:
-        return start_consistency_check(merged)
+        return start_consistency_check(triples)
     key = cache.node_index(merged, shapes).graph_key()
     if cache.get("owl", key) is not None:
         cache.prune("owl")
@@ -413,12 +417,12 @@ def start_consistency(merged: Graph, shapes: Graph, cache: CheckCache | None) ->
         known.set_result(True)
         return known
 
-    def check_and_remember(graph: Graph) -> bool:
-        consistent = hermit_consistent(graph)
+    def check_and_remember(document: Iterable[ox.Triple]) -> bool:
+        consistent = hermit_consistent(document)
         # Only a positive verdict is kept: an inconsistency is explained afresh on every build.
         if consistent:
             cache.put("owl", key, {"consistent": True})
             cache.prune("owl")
         return consistent
 
-    return start_consistency_check(merged, check_and_remember)
+    return start_consistency_check(triples, check_and_remember)

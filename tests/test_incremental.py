@@ -18,6 +18,7 @@ from catkg.cache import CACHE_DIR_NAME, CheckCache, Reach, shacl_findings, shape
 from catkg.check.shacl import data_graph, validate_shapes
 from catkg.load import load_project
 from catkg.namespaces import CAT, ID
+from catkg.oxi import to_ox
 from catkg.synthetic import generate
 
 SHAPES = REPO / "ontology" / "shapes.ttl"
@@ -170,14 +171,18 @@ def test_consistent_graph_is_not_sent_to_hermit_twice(tmp_path: Path) -> None:
         pytest.skip("no Java: HermiT cannot run")
     project = load_project(copy_project(MINI, tmp_path / "mini"))
     merged = data_graph(project)
+
+    def triples() -> list[ox.Triple]:
+        return [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in merged]
+
     cache = CheckCache(tmp_path / "cache", "test")
-    assert start_consistency(merged, project.shapes, cache).result() is True
+    assert start_consistency(merged, triples(), project.shapes, cache).result() is True
     again = CheckCache(tmp_path / "cache", "test")
-    assert start_consistency(merged, project.shapes, again).result() is True
+    assert start_consistency(merged, triples(), project.shapes, again).result() is True
     assert again.stats["owl hits"] == 1
     merged.add((URIRef(f"{ID}org/most"), RDFS.comment, Literal("a new statement")))
     changed = CheckCache(tmp_path / "cache", "test")
-    assert start_consistency(merged, project.shapes, changed).result() is True
+    assert start_consistency(merged, triples(), project.shapes, changed).result() is True
     assert changed.stats["owl misses"] == 1
 
 

@@ -14,10 +14,11 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF
@@ -65,8 +66,8 @@ def hermit_command(path: Path) -> list[str]:
     ]
 
 
-def hermit_consistent(merged: Graph) -> bool:
-    """True if HermiT finds the ontology and data consistent.
+def hermit_consistent(triples: Iterable[ox.Triple]) -> bool:
+    """True if HermiT finds the ontology and data (`triples`) consistent.
 
     Raises JavaMissingError without Java, RuntimeError (with HermiT's message) if HermiT fails otherwise.
     """
@@ -74,7 +75,9 @@ def hermit_consistent(merged: Graph) -> bool:
         raise JavaMissingError("java is not installed: the OWL consistency check needs it")
     with tempfile.TemporaryDirectory(prefix="catkg-hermit-") as tmp:
         path = Path(tmp) / "merged.nt"
-        merged.serialize(path, format="nt", encoding="utf-8")
+        # Oxigraph writes N-Triples about seven times faster than rdflib, and this runs in a thread that
+        # shares the interpreter with the build's other stages.
+        ox.serialize(triples, path, ox.RdfFormat.N_TRIPLES)
         run = subprocess.run(hermit_command(path), capture_output=True, text=True, check=False)
     output = run.stdout + run.stderr
     if run.returncode == 1 and "Inconsistent ontology" in output:
@@ -157,7 +160,7 @@ def explain_inconsistency(project: Project, materialised: Dataset) -> list[Findi
 
 
 def start_consistency_check(
-    merged: Graph, check: Callable[[Graph], bool] = hermit_consistent
+    triples: Iterable[ox.Triple], check: Callable[[Iterable[ox.Triple]], bool] = hermit_consistent
 ) -> Future[bool]:
     """Run `check` (HermiT) in a worker thread: it waits on a JVM, so Python stages proceed meanwhile.
 
@@ -170,7 +173,7 @@ def start_consistency_check(
         if not future.set_running_or_notify_cancel():
             return
         try:
-            future.set_result(check(merged))
+            future.set_result(check(triples))
         except BaseException as error:  # handed to whoever waits on the future
             future.set_exception(error)
 
