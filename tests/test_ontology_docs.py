@@ -126,7 +126,7 @@ def test_unchanged_ontology_reuses_the_previous_page_and_a_changed_one_is_redone
     first = write_ontology_html(graph, tmp_path / "first.html")
     assert missing_documentation(graph, first.read_text(encoding="utf-8")) == []
 
-    def no_pylode(_graph: Graph) -> str:
+    def no_pylode(_graph: Graph, _triples: object = None) -> str:
         raise AssertionError("the page was rendered again")
 
     monkeypatch.setattr(ontology_docs, "render_html", no_pylode)
