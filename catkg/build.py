@@ -216,6 +216,11 @@ def build(
             with timed("check: shacl"):
                 findings += lint_shapes(project.shapes) + shacl_findings(project, merged, checks_cache)
                 ran.add("shacl")
+            # The merged copy and its index served SHACL and HermiT's cache key only: a gigabyte at 1M
+            # triples that the exports can use instead.
+            del merged
+            if checks_cache is not None:
+                checks_cache.drop_index()
             if exit_code_for(findings, strict) != 0 and staging is not None:
                 if side_job is not None:
                     side_job.close()
@@ -223,8 +228,8 @@ def build(
                 staging = None
             if staging is not None:
                 # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
-                quads = [*asserted_quads, *graph_quads(inferred)]
-                write_exports(quads, staging, timed, project.prefixes)
+                write_exports([*asserted_quads, *graph_quads(inferred)], staging, timed, project.prefixes)
+                del asserted_quads  # HermiT's input generator keeps its own reference while it reads them
                 with timed("export graph.graphml, network.html (wait)"):
                     entity_exports = partial(write_entity_exports, project.dataset, staging)
                     timings.update(_answer_of(side_job, entity_exports))

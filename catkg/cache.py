@@ -295,6 +295,10 @@ class CheckCache:
             self.index = NodeIndex.of(merged, reach.inverse if reach else ())
         return self.index
 
+    def drop_index(self) -> None:
+        """Release the node index once no more keys will be computed (it holds every triple)."""
+        self.index = None
+
     @classmethod
     def open(cls, root: Path) -> CheckCache:
         """The project's cache (`ROOT/.catkg-cache`, git-ignored), keyed to this code and ontology."""
