@@ -5,6 +5,7 @@ Shared by the GraphML export, the network page, `catkg path` and the centrality 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import networkx as nx
@@ -126,20 +127,34 @@ def _property_label(dataset: Dataset, prop: URIRef) -> str:
     return str(label) if label is not None else _local(str(prop))
 
 
+# Characters XML 1.0 cannot carry at all, not even escaped; RDF literals may hold them.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` with each character XML 1.0 cannot represent replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 def graphml_ready(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy whose attributes are all strings, as GraphML (and Gephi) want."""
+    """A copy whose attributes are all XML-safe strings, as GraphML (and Gephi) want."""
     flat = nx.MultiDiGraph()
     for node, data in graph.nodes(data=True):
         flat.add_node(
-            node,
-            iri=node,
-            label=data["label"],
-            type=data["type"],
-            types="; ".join(data["types"]),
-            sources="; ".join(data["sources"]),
+            xml_text(node),
+            iri=xml_text(node),
+            label=xml_text(data["label"]),
+            type=xml_text(data["type"]),
+            types=xml_text("; ".join(data["types"])),
+            sources=xml_text("; ".join(data["sources"])),
         )
     for s, o, key, data in graph.edges(keys=True, data=True):
         flat.add_edge(
-            s, o, key=key, property=data["property"], label=data["label"], sources="; ".join(data["sources"])
+            xml_text(s),
+            xml_text(o),
+            key=xml_text(key),
+            property=xml_text(data["property"]),
+            label=xml_text(data["label"]),
+            sources=xml_text("; ".join(data["sources"])),
         )
     return flat

@@ -19,6 +19,8 @@ from catkg.entity_graph import build_entity_graph, graphml_ready
 from catkg.jsonld import write_jsonld
 from catkg.namespaces import ONTOLOGY_GRAPH, PREFIXES
 
+STORE_SLICE = 500_000
+
 
 def _triple_first_key(quad: ox.Quad) -> tuple[str, str, str, str]:
     return (str(quad.subject), str(quad.predicate), str(quad.object), str(quad.graph_name))
@@ -66,9 +68,13 @@ def write_exports(
             ox.Triple(q.subject, q.predicate, q.object) for q in quads if q.graph_name == ontology_graph
         ]
         ox.serialize(ontology, out / "ontology.owl", ox.RdfFormat.RDF_XML, prefixes=prefixes)
+    del triples, ontology
     with timed("store"):
         store = ox.Store(str(out / "store"))
-        store.bulk_extend(quads)
+        # Oxigraph's bulk loader holds what it is given in memory (1.5 GB for 1.8M quads): in slices
+        # its memory stays bounded (+0.45 GB instead of +1.5 GB at 1M triples) for half again the time.
+        for start in range(0, len(quads), STORE_SLICE):
+            store.bulk_extend(quads[start : start + STORE_SLICE])
         store.flush()
         del store
     return quads
@@ -85,7 +91,8 @@ def write_entity_exports(dataset: Dataset, out: Path) -> dict[str, float]:
     timings: dict[str, float] = {}
     began = time.perf_counter()
     entities = build_entity_graph(dataset)
-    nx.write_graphml(graphml_ready(entities), out / "graph.graphml")
+    # lxml streams the document (xml.etree builds it whole first: a gigabyte more at 1M triples).
+    nx.write_graphml_lxml(graphml_ready(entities), out / "graph.graphml")
     timings["export graph.graphml"], began = time.perf_counter() - began, time.perf_counter()
     write_network(entities, out / "network.html", source_metadata(dataset))
     timings["export network.html"] = time.perf_counter() - began
