@@ -22,10 +22,6 @@ from catkg.namespaces import ONTOLOGY_GRAPH, PREFIXES
 STORE_SLICE = 500_000
 
 
-def _triple_first_key(quad: ox.Quad) -> tuple[str, str, str, str]:
-    return (str(quad.subject), str(quad.predicate), str(quad.object), str(quad.graph_name))
-
-
 def export_order(quads: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Triple]]:
     """The quads sorted by graph, subject, predicate and object, and their distinct triples (the default
     graph a SPARQL user sees) sorted by subject, predicate and object.
@@ -33,9 +29,22 @@ def export_order(quads: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Tripl
     One sort serves both: sorted triple-first, a triple's copies in several graphs are neighbours, and
     each graph's quads come out already in order, so the graphs only need concatenating.
     """
+    # Subjects, predicates and graph names repeat: one string each instead of one per quad halves the
+    # memory the sort keys take.
+    texts: dict[object, str] = {}
+
+    def text(term: object) -> str:
+        found = texts.get(term)
+        if found is None:
+            found = texts[term] = str(term)
+        return found
+
+    def triple_first(quad: ox.Quad) -> tuple[str, str, str, str]:
+        return (text(quad.subject), text(quad.predicate), str(quad.object), text(quad.graph_name))
+
     by_graph: dict[ox.NamedNode, list[ox.Quad]] = defaultdict(list)
     triples: list[ox.Triple] = []
-    for quad in sorted(quads, key=_triple_first_key):
+    for quad in sorted(quads, key=triple_first):
         by_graph[quad.graph_name].append(quad)
         triple = quad.triple
         if not triples or triple != triples[-1]:
