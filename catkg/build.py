@@ -243,7 +243,10 @@ def build(
                     ran.add("owl-consistency")
             findings.sort()
             code = exit_code_for(findings, strict)
-            stats = statistics(project.dataset)
+            with timed("report"):
+                stats = statistics(project.dataset)
+                # What each source adds: facts only it states, facts others confirm, conflicts.
+                contributions = source_contributions(project.dataset) if staging and code == 0 else {}
             result = BuildResult(code, findings, stats, timings, out if staging and code == 0 else None)
             result.cache = dict(checks_cache.stats) if checks_cache else {}
             if staging is not None and code == 0:
@@ -256,8 +259,7 @@ def build(
                         "checks": check_results(findings, ran),
                         "findings": [f.to_json() for f in findings],
                         "timings_s": {k: round(v, 4) for k, v in timings.items()},
-                        # What each source adds: facts only it states, facts others confirm, conflicts.
-                        "sources": source_contributions(project.dataset),
+                        "sources": contributions,
                     },
                 )
                 swap_in(staging, out)
