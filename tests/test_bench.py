@@ -50,3 +50,19 @@ def test_race_forks_for_rdflib_only_after_a_querys_oxigraph_runs(tmp_path, monke
     assert [t.name for t in timings] == list(queries)
     assert events == (["oxigraph"] * 3 + ["rdflib"] * 2) * 3  # warm-up + 2 runs, then 2 rdflib runs
     assert all(t.catkg_s > 0 and t.pyoxigraph_s > 0 and t.rdflib_s == 0.001 for t in timings)
+
+
+def test_curated_timing_reports_each_kind_and_the_bytecode_setting(monkeypatch) -> None:
+    from catkg.bench import time_curated
+
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    figures = time_curated(REPO, runs=1)
+    assert figures["bytecode_cache"] is False
+    assert {kind: len(runs) for kind, runs in figures["all_wall_s"].items()} == {
+        "clean": 1,
+        "warm": 1,
+        "no-change": 1,
+    }
+    # The no-change rebuild is answered from the fingerprint, well before a clean build gets going.
+    assert 0 < figures["no_change_s"] < figures["full_build_s"]
+    assert "check: shacl" in figures["stages_last"]["clean"]
