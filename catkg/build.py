@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from catkg.forked import ForkedCall
 
 T = TypeVar("T")
-# Above this many quads the entity exports run in the build process itself (see `build`).
+# Above this many loaded triples the entity exports run in the build process itself (see `build`).
 FORK_EXPORTS_UP_TO = 250_000
 
 
@@ -184,6 +184,13 @@ def build(
     with frozen_heap():
         staging = side_job = None
         try:
+            staging = staging_dir(out) if write else None
+            # GraphML and the network page read only the asserted graphs and the ontology (a test holds
+            # that reasoning changes neither): a second child draws them from here, beside the checks,
+            # and they are discarded with the staging folder if a check fails. On a dataset so large
+            # that the child's copy-on-write pages would double the memory, this process writes them.
+            if staging is not None and len(project.dataset) <= FORK_EXPORTS_UP_TO:
+                side_job = ForkedCall(write_entity_exports, project.dataset, staging)
             with timed("check: lint"):
                 vocabulary = Vocabulary.from_ontology(ontology)
                 findings += lint(project, vocabulary)
@@ -207,12 +214,6 @@ def build(
             with timed("reason"):
                 # SHACL and HermiT see `merged`, made before this adds the inferred graph to the dataset.
                 inferred = materialise(project.dataset)
-            staging = staging_dir(out) if write and exit_code_for(findings, strict) == 0 else None
-            # The networkx exports start in a forked child now, beside SHACL, and are discarded
-            # with the staging folder if SHACL or HermiT then fail; on a dataset so large that the child's
-            # copy-on-write pages would double the memory they are written in this process instead.
-            if staging is not None and len(project.dataset) <= FORK_EXPORTS_UP_TO:
-                side_job = ForkedCall(write_entity_exports, project.dataset, staging)
             with timed("check: shacl"):
                 findings += lint_shapes(project.shapes) + shacl_findings(project, merged, checks_cache)
                 ran.add("shacl")

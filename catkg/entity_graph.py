@@ -34,15 +34,6 @@ def english_label(dataset: Dataset, term: URIRef) -> str:
     return _preferred([o for o in dataset.objects(term, RDFS.label) if isinstance(o, Literal)], term)
 
 
-def _objects_by_subject(dataset: Dataset, predicate: URIRef) -> dict[URIRef, list[Literal]]:
-    """Every subject's literal values of `predicate`, read in one pass over that predicate's index."""
-    found: dict[URIRef, list[Literal]] = defaultdict(list)
-    for s, _, o in dataset.triples((None, predicate, None)):
-        if isinstance(o, Literal):
-            found[s].append(o)
-    return found
-
-
 def _asserted(dataset: Dataset):
     for context in dataset.graphs():
         if context.identifier not in (INFERRED_GRAPH, ONTOLOGY_GRAPH):
@@ -54,15 +45,23 @@ def most_specific_class(dataset: Dataset, types: set[URIRef]) -> URIRef | None:
     own = sorted(t for t in types if str(t).startswith(str(CAT)))
     if not own:
         return None
+    # Through the class hierarchy itself, so the answer is the same before reasoning as after it.
+    ancestors = {other: set(dataset.transitive_objects(other, RDFS.subClassOf)) for other in own}
     for candidate in own:
-        if not any(other != candidate and (other, RDFS.subClassOf, candidate) in dataset for other in own):
+        if not any(other != candidate and candidate in ancestors[other] for other in own):
             return candidate
     return own[0]
 
 
 def build_entity_graph(dataset: Dataset) -> nx.MultiDiGraph:
-    """Nodes: every typed IRI in the `id/` namespace; edges: object properties between them."""
+    """Nodes: every typed IRI in the `id/` namespace; edges: object properties between them.
+
+    Read from the asserted graphs and the ontology only, so it is the same graph before and after
+    reasoning (the build draws it while the checks run).
+    """
     types: dict[URIRef, set[URIRef]] = defaultdict(set)
+    labels: dict[URIRef, set[Literal]] = defaultdict(set)
+    alt_labels: dict[URIRef, set[Literal]] = defaultdict(set)
     sources: dict[URIRef, set[str]] = defaultdict(set)
     literals: dict[URIRef, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     links: dict[tuple[URIRef, URIRef, URIRef], set[str]] = defaultdict(set)
@@ -85,12 +84,12 @@ def build_entity_graph(dataset: Dataset) -> nx.MultiDiGraph:
                 types[s].add(o)
             elif p in _SCHEME_LINKS:
                 continue
-            elif isinstance(o, Literal) and p not in (RDFS.label, SKOS.altLabel, RDFS.comment):
+            elif isinstance(o, Literal) and p in (RDFS.label, SKOS.altLabel):
+                (labels if p == RDFS.label else alt_labels)[s].add(o)
+            elif isinstance(o, Literal) and p != RDFS.comment:
                 literals[s][property_label(p)].append(str(o))
             elif isinstance(o, URIRef) and str(o).startswith(str(ID)):
                 links[(s, p, o)].add(source_id or "reference")
-    labels = _objects_by_subject(dataset, RDFS.label)
-    alt_labels = _objects_by_subject(dataset, SKOS.altLabel)
     # Tens of thousands of entities share a few dozen type sets: each set's class is worked out once.
     classes: dict[frozenset[URIRef], tuple[str, str]] = {}
     graph = nx.MultiDiGraph()
@@ -101,13 +100,13 @@ def build_entity_graph(dataset: Dataset) -> nx.MultiDiGraph:
             classes[key] = (_local(str(cls)), english_label(dataset, cls)) if cls else ("Thing", "Thing")
         graph.add_node(
             str(node),
-            label=_preferred(labels.get(node, []), node),
+            label=_preferred(list(labels.get(node, ())), node),
             type=classes[key][0],
             type_label=classes[key][1],
             types=sorted(_local(str(t)) for t in types[node]),
             sources=sorted(sources[node]),
             values={k: sorted(set(v)) for k, v in sorted(literals[node].items())},
-            alt_labels=sorted(str(a) for a in alt_labels.get(node, [])),
+            alt_labels=sorted({str(a) for a in alt_labels.get(node, ())}),
         )
     for (s, p, o), found_in in sorted(links.items()):
         if str(s) in graph and str(o) in graph:

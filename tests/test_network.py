@@ -163,6 +163,35 @@ def test_a_graph_above_the_limit_draws_its_most_connected_entities(tmp_path: Pat
     assert sum(c["count"] for c in page["legend"]) == 40
 
 
+@pytest.mark.parametrize("root", [NETWORK, REPO], ids=["network-fixture", "curated"])
+def test_entity_graph_is_the_same_before_and_after_reasoning(root: Path) -> None:
+    # The build draws the network in a child forked before reasoning: nothing it shows may depend on it.
+    from catkg.reason import materialise
+
+    dataset = load_project(root).dataset
+    before = build_entity_graph(dataset)
+    materialise(dataset)
+    after = build_entity_graph(dataset)
+    assert list(before.nodes(data=True)) == list(after.nodes(data=True))
+    assert list(before.edges(keys=True, data=True)) == list(after.edges(keys=True, data=True))
+
+
+def test_most_specific_class_follows_the_hierarchy_beyond_one_step() -> None:
+    from rdflib import Dataset, URIRef
+    from rdflib.namespace import RDFS
+
+    from catkg.entity_graph import most_specific_class
+    from catkg.namespaces import CAT, ONTOLOGY_GRAPH
+
+    dataset = Dataset(default_union=True)
+    ontology = dataset.graph(ONTOLOGY_GRAPH)
+    zone, middle, area = URIRef(CAT + "Zone"), URIRef(CAT + "Middle"), URIRef(CAT + "Area")
+    ontology.add((zone, RDFS.subClassOf, middle))
+    ontology.add((middle, RDFS.subClassOf, area))
+    # Typed with a class and its grandparent (no inferred graph yet): the class, not the grandparent.
+    assert most_specific_class(dataset, {zone, area}) == zone
+
+
 def test_class_styles_are_deterministic_and_distinct() -> None:
     classes = [f"C{i}" for i in range(30)]
     styles = class_styles(list(reversed(classes)))
