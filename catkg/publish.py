@@ -58,7 +58,7 @@ def write_exports(
     out: Path,
     timed: Callable[[str], object],
     prefixes: dict[str, str] | None = None,
-) -> list[ox.Quad]:
+) -> None:
     """Write the RDF serialisations of `quads` and the store into `out`; `timed(name)` wraps each step."""
     prefixes = prefixes or PREFIXES
     with timed("sort"):
@@ -73,9 +73,7 @@ def write_exports(
         ox.serialize(triples, out / "graph.nt", ox.RdfFormat.N_TRIPLES)
     with timed("export ontology.owl"):
         ontology_graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
-        ontology = [
-            ox.Triple(q.subject, q.predicate, q.object) for q in quads if q.graph_name == ontology_graph
-        ]
+        ontology = [q.triple for q in quads if q.graph_name == ontology_graph]
         ox.serialize(ontology, out / "ontology.owl", ox.RdfFormat.RDF_XML, prefixes=prefixes)
     del triples, ontology
     with timed("store"):
@@ -86,7 +84,6 @@ def write_exports(
             store.bulk_extend(quads[start : start + STORE_SLICE])
         store.flush()
         del store
-    return quads
 
 
 def write_entity_exports(dataset: Dataset, out: Path) -> dict[str, float]:
