@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 
 import networkx as nx
 from rdflib import Dataset, Literal, URIRef
@@ -23,7 +24,7 @@ def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _preferred(labels: list[Literal], term: URIRef) -> str:
+def _preferred(labels: Iterable[Literal], term: URIRef) -> str:
     for label in sorted(labels, key=lambda lit: (lit.language not in ("en", None), str(lit))):
         return str(label)
     return _local(str(term))
@@ -100,7 +101,7 @@ def build_entity_graph(dataset: Dataset) -> nx.MultiDiGraph:
             classes[key] = (_local(str(cls)), english_label(dataset, cls)) if cls else ("Thing", "Thing")
         graph.add_node(
             str(node),
-            label=_preferred(list(labels.get(node, ())), node),
+            label=_preferred(labels.get(node, ()), node),
             type=classes[key][0],
             type_label=classes[key][1],
             types=sorted(_local(str(t)) for t in types[node]),
