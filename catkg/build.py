@@ -179,9 +179,6 @@ def build(
     # page documents the same ontology.
     page = previous_page(ontology, out / "ontology.html") if write else ""
     page_job = ForkedCall(ontology_page, ontology) if page is None else None
-    # What each source adds (facts only it states, facts others confirm, conflicts) reads only the
-    # asserted graphs, and reasoning changes none of it (tested): a child works it out beside the checks.
-    contributions_job = ForkedCall(source_contributions, project.dataset) if write else None
 
     # From here on the loaded dataset lives to the end of the build; the collector need not walk it.
     with frozen_heap():
@@ -249,11 +246,8 @@ def build(
             code = exit_code_for(findings, strict)
             with timed("report"):
                 stats = statistics(project.dataset)
-                contributions = (
-                    _answer_of(contributions_job, partial(source_contributions, project.dataset))
-                    if staging and code == 0
-                    else {}
-                )
+                # What each source adds: facts only it states, facts others confirm, conflicts.
+                contributions = source_contributions(project.dataset) if staging and code == 0 else {}
             result = BuildResult(code, findings, stats, timings, out if staging and code == 0 else None)
             result.cache = dict(checks_cache.stats) if checks_cache else {}
             if staging is not None and code == 0:
@@ -272,7 +266,7 @@ def build(
                 swap_in(staging, out)
                 staging = None
         finally:
-            for job in (page_job, contributions_job, side_job):
+            for job in (page_job, side_job):
                 if job is not None:
                     job.close()
             if staging is not None:

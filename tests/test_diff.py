@@ -123,17 +123,3 @@ def test_the_build_report_says_what_each_source_adds(project: Path, tmp_path: Pa
     assert {c["value"] for c in report["bulletin-2022"]["conflicts"]} >= {"2022-10-19", "2800"}
     markdown = (tmp_path / "dist/report.md").read_text(encoding="utf-8")
     assert "## What each source adds" in markdown and "| report-2022 |" in markdown
-
-
-def test_what_each_source_adds_does_not_depend_on_reasoning(project: Path) -> None:
-    # The build works the contributions out in a child forked before reasoning.
-    from catkg.diff import source_contributions
-    from catkg.load import load_project
-    from catkg.reason import materialise
-
-    (project / "graph/facts/report-2022.ttl").write_text(REPORT, encoding="utf-8")
-    dataset = load_project(project).dataset
-    before = source_contributions(dataset)
-    materialise(dataset)
-    assert any(row["conflicts"] for row in before.values())
-    assert source_contributions(dataset) == before
