@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +66,31 @@ def test_a_started_call_runs_beside_the_parent_and_answers_later(tmp_path) -> No
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert ForkedCall(_square, 7).result() == 49
+
+
+def _large_answer(marker: Path) -> str:
+    marker.write_text(str(os.getpid()))
+    return "x" * 2_000_000  # far beyond a pipe's 64 KiB buffer
+
+
+def _exited(pid: int) -> bool:
+    """The process has ended (a zombie waiting to be reaped holds no memory any more)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "State:\tZ" in status
+
+
+def test_a_child_with_a_large_answer_exits_before_the_answer_is_asked_for(tmp_path: Path) -> None:
+    # Otherwise it would stay alive, holding its copy-on-write pages, until the parent read the pipe.
+    marker = tmp_path / "pid"
+    job = ForkedCall(_large_answer, marker)
+    deadline = time.monotonic() + 20
+    while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pid = int(marker.read_text())
+    while not _exited(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _exited(pid)
+    assert job.result() == "x" * 2_000_000
