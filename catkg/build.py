@@ -230,7 +230,7 @@ def build(
             if staging is not None:
                 # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
                 write_exports([*asserted_quads, *graph_quads(inferred)], staging, timed, project.prefixes)
-                del asserted_quads
+                del asserted_quads  # HermiT's input generator keeps its own reference while it reads them
                 with timed("export graph.graphml, network.html (wait)"):
                     entity_exports = partial(write_entity_exports, project.dataset, staging)
                     timings.update(_answer_of(side_job, entity_exports))

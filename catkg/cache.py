@@ -421,7 +421,7 @@ def start_consistency(
         known.set_result(True)
         return known
 
-    def check_and_remember(document: Path) -> bool:
+    def check_and_remember(document: Iterable[ox.Triple]) -> bool:
         consistent = hermit_consistent(document)
         # Only a positive verdict is kept: an inconsistency is explained afresh on every build.
         if consistent:

@@ -66,14 +66,19 @@ def hermit_command(path: Path) -> list[str]:
     ]
 
 
-def hermit_consistent(document: Path) -> bool:
-    """True if HermiT finds the ontology and data in the N-Triples file `document` consistent.
+def hermit_consistent(triples: Iterable[ox.Triple]) -> bool:
+    """True if HermiT finds the ontology and data (`triples`) consistent.
 
     Raises JavaMissingError without Java, RuntimeError (with HermiT's message) if HermiT fails otherwise.
     """
     if shutil.which("java") is None:
         raise JavaMissingError("java is not installed: the OWL consistency check needs it")
-    run = subprocess.run(hermit_command(document), capture_output=True, text=True, check=False)
+    with tempfile.TemporaryDirectory(prefix="catkg-hermit-") as tmp:
+        path = Path(tmp) / "merged.nt"
+        # Oxigraph writes N-Triples about seven times faster than rdflib, and this runs in a thread that
+        # shares the interpreter with the build's other stages.
+        ox.serialize(triples, path, ox.RdfFormat.N_TRIPLES)
+        run = subprocess.run(hermit_command(path), capture_output=True, text=True, check=False)
     output = run.stdout + run.stderr
     if run.returncode == 1 and "Inconsistent ontology" in output:
         return False
@@ -155,31 +160,22 @@ def explain_inconsistency(project: Project, materialised: Dataset) -> list[Findi
 
 
 def start_consistency_check(
-    triples: Iterable[ox.Triple], check: Callable[[Path], bool] = hermit_consistent
+    triples: Iterable[ox.Triple], check: Callable[[Iterable[ox.Triple]], bool] = hermit_consistent
 ) -> Future[bool]:
-    """Write `triples` as N-Triples, then run `check` (HermiT) on the file in a worker thread: it waits
-    on a JVM, so Python stages proceed meanwhile.
+    """Run `check` (HermiT) in a worker thread: it waits on a JVM, so Python stages proceed meanwhile.
 
-    The file is written here, by Oxigraph (about a second per million triples): written from the
-    worker, it competed with the build for the interpreter, and at 1M triples HermiT started minutes
-    late and held its memory into the exports. A daemon thread: an interrupted or failed build exits
-    at once instead of waiting, at interpreter exit, for a JVM whose answer nobody will read (a pool's
-    worker threads are always joined).
+    A daemon thread: an interrupted or failed build exits at once instead of waiting, at interpreter
+    exit, for a JVM whose answer nobody will read (a pool's worker threads are always joined).
     """
-    directory = Path(tempfile.mkdtemp(prefix="catkg-hermit-"))
-    document = directory / "merged.nt"
-    ox.serialize(triples, document, ox.RdfFormat.N_TRIPLES)
     future: Future[bool] = Future()
 
     def run() -> None:
         if not future.set_running_or_notify_cancel():
             return
         try:
-            future.set_result(check(document))
+            future.set_result(check(triples))
         except BaseException as error:  # handed to whoever waits on the future
             future.set_exception(error)
-        finally:
-            shutil.rmtree(directory, ignore_errors=True)
 
     threading.Thread(target=run, name="hermit", daemon=True).start()
     return future
