@@ -421,8 +421,8 @@ def start_consistency(
         known.set_result(True)
         return known
 
-    def check_and_remember(document: Iterable[ox.Triple]) -> bool:
-        consistent = hermit_consistent(document)
+    def check_and_remember(checked: Iterable[ox.Triple]) -> bool:
+        consistent = hermit_consistent(checked)
         # Only a positive verdict is kept: an inconsistency is explained afresh on every build.
         if consistent:
             cache.put("owl", key, {"consistent": True})

@@ -17,7 +17,6 @@ import pyoxigraph as ox
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 # JSON-LD 1.1 lets a term act as a prefix only when its IRI ends with one of these (a gen-delim).
 _GEN_DELIMS = frozenset(":/?#[]@")
 
