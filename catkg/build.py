@@ -196,8 +196,10 @@ def build(
                 findings += lint(project, vocabulary)
                 ran.add("lint")
             consistency = None
-            # Timed too: at 1M triples merging the graphs and hashing them for the cache take over a minute.
-            with timed("merge for SHACL and HermiT"):
+            # Timed too: at 1M triples converting the graphs and hashing them for the cache take a while.
+            with timed("convert for HermiT and the checks"):
+                # A view of the dataset's union, taken before reasoning adds the inferred graph: what SHACL
+                # validates and what keys HermiT's cache entry.
                 merged = data_graph(project)
                 # Converted to pyoxigraph once (converting is the slow part): HermiT's input, the SPARQL
                 # checks' store and, with the inferred graph added, the exports.
@@ -211,17 +213,16 @@ def build(
             with timed("check: sparql"):
                 findings += run_sparql_checks(project, memory_store(asserted_quads))
                 ran.add("sparql-checks")
-            with timed("reason"):
-                # SHACL and HermiT see `merged`, made before this adds the inferred graph to the dataset.
-                inferred = materialise(project.dataset)
             with timed("check: shacl"):
                 findings += lint_shapes(project.shapes) + shacl_findings(project, merged, checks_cache)
                 ran.add("shacl")
-            # The merged copy and its index served SHACL and HermiT's cache key only: a gigabyte at 1M
-            # triples that the exports can use instead.
+            # The view and the cache's index served SHACL and HermiT's cache key only; the index holds
+            # every triple (a gigabyte at 1M) that the exports can use instead.
             del merged
             if checks_cache is not None:
                 checks_cache.drop_index()
+            with timed("reason"):
+                inferred = materialise(project.dataset)
             if exit_code_for(findings, strict) != 0 and staging is not None:
                 if side_job is not None:
                     side_job.close()

@@ -180,7 +180,9 @@ def test_consistent_graph_is_not_sent_to_hermit_twice(tmp_path: Path) -> None:
     again = CheckCache(tmp_path / "cache", "test")
     assert start_consistency(merged, triples(), project.shapes, again).result() is True
     assert again.stats["owl hits"] == 1
-    merged.add((URIRef(f"{ID}org/most"), RDFS.comment, Literal("a new statement")))
+    # The view reads the dataset in place: a statement added to one file's graph changes what it holds.
+    facts = project.dataset.graph(project.files[-1].graph)
+    facts.add((URIRef(f"{ID}org/most"), RDFS.comment, Literal("a new statement")))
     changed = CheckCache(tmp_path / "cache", "test")
     assert start_consistency(merged, triples(), project.shapes, changed).result() is True
     assert changed.stats["owl misses"] == 1

@@ -10,13 +10,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, REPO
-from rdflib import Graph, URIRef
+from conftest import FIXTURES, MINI, REPO, copy_project
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from catkg.build import build
-from catkg.check.shacl import shacl_results
-from catkg.namespaces import SH, SHAPES
+from catkg.check.shacl import UnionView, data_graph, shacl_results
+from catkg.load import load_project
+from catkg.namespaces import INFERRED_GRAPH, SH, SHAPES
+from catkg.reason import materialise
 
 SHAPE_FIXTURES = FIXTURES / "invalid" / "shapes"
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
@@ -125,3 +127,18 @@ def test_pyshacl_view_of_the_shapes_gives_the_same_results(tmp_path: Path) -> No
         for r in report.subjects(RDF.type, SH.ValidationResult)
     }
     assert ours == theirs and len(ours) >= len(list(SHAPE_FIXTURES.glob("*.ttl")))
+
+
+def test_shacl_sees_each_asserted_triple_once_and_no_inferred_triple(tmp_path: Path) -> None:
+    project = load_project(copy_project(MINI, tmp_path / "mini"))
+    view = data_graph(project)
+    union = {triple for graph in project.dataset.graphs() for triple in graph}
+    assert sorted(view) == sorted(union) and len(view) == len(union)
+    with pytest.raises(TypeError, match="read-only"):
+        view.add((URIRef("urn:x"), RDFS.label, Literal("x")))
+    assert len(project.dataset) == len(union)  # the refused add left no graph of its own behind
+    materialise(project.dataset)
+    assert len(Graph(store=project.dataset.store, identifier=INFERRED_GRAPH)) > 0
+    with pytest.raises(ValueError, match="before reasoning"):
+        data_graph(project)
+    assert isinstance(view, UnionView)

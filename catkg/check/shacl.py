@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from rdflib import BNode, Graph, Literal, URIRef
+from collections.abc import Iterable, Iterator
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from catkg.findings import Finding, Severity
 from catkg.heap import frozen_heap
@@ -50,13 +53,42 @@ def lint_shapes(shapes: Graph) -> list[Finding]:
     return findings
 
 
+class UnionView(Graph):
+    """Every triple of a dataset's graphs, each once, read in place from the dataset's store.
+
+    A read-only stand-in for a merged copy (20 s and a gigabyte at 1M triples): rdflib's `Store.triples`
+    with no context matches a triple in any graph, which is the union pySHACL must validate.
+    """
+
+    def __init__(self, dataset: Dataset) -> None:
+        super().__init__(store=dataset.store, namespace_manager=dataset.namespace_manager)
+
+    def triples(self, triple: tuple) -> Iterator[tuple[Node, Node, Node]]:
+        """The triples of any graph matching `triple` (None for a wildcard)."""
+        for found, _graphs in self.store.triples(triple, None):
+            yield found
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def add(self, triple: tuple) -> Graph:
+        """Refused: the view is read-only (it would write into a graph of its own in the dataset)."""
+        raise TypeError("UnionView is read-only: add to one of the dataset's graphs")
+
+    def addN(self, quads: Iterable[tuple]) -> Graph:
+        """Refused, as `add`."""
+        raise TypeError("UnionView is read-only: add to one of the dataset's graphs")
+
+    def remove(self, triple: tuple) -> Graph:
+        """Refused, as `add`."""
+        raise TypeError("UnionView is read-only: remove from one of the dataset's graphs")
+
+
 def data_graph(project: Project) -> Graph:
-    """The asserted data merged with the ontology, as one rdflib Graph (inferences excluded)."""
-    merged = Graph()
-    for context in project.dataset.graphs():
-        if context.identifier != INFERRED_GRAPH:
-            merged += context
-    return merged
+    """The asserted data with the ontology, as one rdflib Graph; taken before reasoning adds inferences."""
+    if len(Graph(store=project.dataset.store, identifier=INFERRED_GRAPH)):
+        raise ValueError("data_graph: the dataset already holds inferred triples; validate before reasoning")
+    return UnionView(project.dataset)
 
 
 ShaclResult = tuple[object, object, object, object, object]
