@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from catkg.forked import ForkedCall
 
 T = TypeVar("T")
-# Above this many loaded triples the entity exports run in the build process itself (see `build`).
+# Above this many loaded triples the entity graph is built after reasoning in the build process itself, and
+# its files and the Oxigraph exports are written by forked children (see `build`).
 FORK_EXPORTS_UP_TO = 250_000
 
 
@@ -154,13 +155,14 @@ def build(
     from catkg.check.sparql_checks import run_sparql_checks
     from catkg.check.vocabulary import Vocabulary
     from catkg.diff import source_contributions
+    from catkg.entity_graph import build_entity_graph
     from catkg.forked import ForkedCall
     from catkg.heap import frozen_heap
     from catkg.load import load_project
     from catkg.namespaces import ONTOLOGY_GRAPH
     from catkg.ontology_docs import ontology_page, previous_page
     from catkg.oxi import dataset_quads, graph_quads, memory_store
-    from catkg.publish import write_entity_exports, write_exports
+    from catkg.publish import write_entity_exports, write_entity_files, write_exports, write_exports_in_child
     from catkg.reason import materialise
     from catkg.report import check_results, statistics, write_report
     from catkg.swap import staging_dir, swap_in
@@ -182,7 +184,7 @@ def build(
 
     # From here on the loaded dataset lives to the end of the build; the collector need not walk it.
     with frozen_heap():
-        staging = side_job = None
+        staging = side_job = oxigraph_job = None
         try:
             staging = staging_dir(out) if write else None
             # GraphML and the network page read only the asserted graphs and the ontology (a test holds
@@ -229,16 +231,23 @@ def build(
                 shutil.rmtree(staging, ignore_errors=True)
                 staging = None
             if staging is not None:
-                # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
-                write_exports([*asserted_quads, *graph_quads(inferred)], staging, timed, project.prefixes)
+                quads = [*asserted_quads, *graph_quads(inferred)]
                 del asserted_quads  # HermiT's input generator keeps its own reference while it reads them
-                with timed("export graph.graphml, network.html (wait)"):
-                    entity_exports = partial(write_entity_exports, project.dataset, staging)
-                    timings.update(_answer_of(side_job, entity_exports))
-                with timed("export ontology.html"):
-                    if page_job is not None:
-                        page = _answer_of(page_job, partial(ontology_page, ontology))
-                    (staging / "ontology.html").write_text(page or "", encoding="utf-8")
+                # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
+                if side_job is None:
+                    # At scale no child drew the entity exports (it would have copied the dataset's pages):
+                    # the Oxigraph exports go to a child whose copy-on-write pages are only the quads', and
+                    # GraphML and the page to another once this process has built the entity graph, while
+                    # the report is worked out here.
+                    oxigraph_job = ForkedCall(write_exports_in_child, quads, staging, project.prefixes)
+                    from catkg.network import source_metadata
+
+                    with timed("entity graph"):
+                        entities = build_entity_graph(project.dataset)
+                        sources = source_metadata(project.dataset)
+                    side_job = ForkedCall(write_entity_files, entities, sources, staging)
+                else:
+                    write_exports(quads, staging, timed, project.prefixes)
             if consistency is not None:
                 with timed("check: owl (wait)"):
                     findings += consistency_findings(project, consistency, project.dataset)
@@ -249,6 +258,18 @@ def build(
                 stats = statistics(project.dataset)
                 # What each source adds: facts only it states, facts others confirm, conflicts.
                 contributions = source_contributions(project.dataset) if staging and code == 0 else {}
+            if staging is not None and code == 0:
+                with timed("export graph.graphml, network.html (wait)"):
+                    entity_exports = partial(write_entity_exports, project.dataset, staging)
+                    timings.update(_answer_of(side_job, entity_exports))
+                if oxigraph_job is not None:
+                    with timed("export graph.ttl, .trig, .jsonld, .nt, ontology.owl, store (wait)"):
+                        exports = partial(write_exports_in_child, quads, staging, project.prefixes)
+                        timings.update(_answer_of(oxigraph_job, exports))
+                with timed("export ontology.html"):
+                    if page_job is not None:
+                        page = _answer_of(page_job, partial(ontology_page, ontology))
+                    (staging / "ontology.html").write_text(page or "", encoding="utf-8")
             result = BuildResult(code, findings, stats, timings, out if staging and code == 0 else None)
             result.cache = dict(checks_cache.stats) if checks_cache else {}
             if staging is not None and code == 0:
@@ -267,7 +288,7 @@ def build(
                 swap_in(staging, out)
                 staging = None
         finally:
-            for job in (page_job, side_job):
+            for job in (page_job, side_job, oxigraph_job):
                 if job is not None:
                     job.close()
             if staging is not None:

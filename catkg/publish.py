@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import pyoxigraph as ox
@@ -18,8 +20,10 @@ from rdflib import Dataset
 from catkg.entity_graph import build_entity_graph, graphml_ready
 from catkg.jsonld import write_jsonld
 from catkg.namespaces import ONTOLOGY_GRAPH, PREFIXES
+from catkg.store_load import load_store, load_store_in_fresh_process
 
-STORE_SLICE = 500_000
+if TYPE_CHECKING:
+    from catkg.network import SourceInfo
 
 
 def export_order(quads: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Triple]]:
@@ -58,8 +62,13 @@ def write_exports(
     out: Path,
     timed: Callable[[str], object],
     prefixes: dict[str, str] | None = None,
+    store_in_fresh_process: bool = False,
 ) -> None:
-    """Write the RDF serialisations of `quads` and the store into `out`; `timed(name)` wraps each step."""
+    """Write the RDF serialisations of `quads` and the store into `out`; `timed(name)` wraps each step.
+
+    `store_in_fresh_process` for a forked child: the store is then loaded from graph.trig by a new
+    interpreter (see `catkg.store_load`).
+    """
     prefixes = prefixes or PREFIXES
     with timed("sort"):
         quads, triples = export_order(quads)
@@ -77,29 +86,54 @@ def write_exports(
         ox.serialize(ontology, out / "ontology.owl", ox.RdfFormat.RDF_XML, prefixes=prefixes)
     del triples, ontology
     with timed("store"):
-        store = ox.Store(str(out / "store"))
-        # Oxigraph's bulk loader holds what it is given in memory (1.5 GB for 1.8M quads): in slices
-        # its memory stays bounded (+0.45 GB instead of +1.5 GB at 1M triples) for half again the time.
-        for start in range(0, len(quads), STORE_SLICE):
-            store.bulk_extend(quads[start : start + STORE_SLICE])
-        store.flush()
-        del store
+        if store_in_fresh_process:
+            load_store_in_fresh_process(out / "graph.trig", out / "store")
+        else:
+            load_store(quads, out / "store")
+
+
+def write_exports_in_child(
+    quads: list[ox.Quad], out: Path, prefixes: dict[str, str] | None = None
+) -> dict[str, float]:
+    """`write_exports` for a forked child: each step's seconds are returned (it cannot report as it goes),
+    and the store is loaded by a fresh interpreter."""
+    timings: dict[str, float] = {}
+
+    @contextmanager
+    def timed(step: str) -> Iterator[None]:
+        began = time.perf_counter()
+        yield
+        timings[step] = time.perf_counter() - began
+
+    write_exports(quads, out, timed, prefixes, store_in_fresh_process=True)
+    return timings
+
+
+def write_entity_files(
+    entities: nx.MultiDiGraph, sources: dict[str, SourceInfo], out: Path
+) -> dict[str, float]:
+    """Write graph.graphml and network.html of an entity graph into `out`; returns each one's seconds."""
+    from catkg.network import write_network
+
+    timings: dict[str, float] = {}
+    began = time.perf_counter()
+    # lxml streams the document (xml.etree builds it whole first: a gigabyte more at 1M triples).
+    nx.write_graphml_lxml(graphml_ready(entities), out / "graph.graphml")
+    timings["export graph.graphml"], began = time.perf_counter() - began, time.perf_counter()
+    write_network(entities, out / "network.html", sources)
+    timings["export network.html"] = time.perf_counter() - began
+    return timings
 
 
 def write_entity_exports(dataset: Dataset, out: Path) -> dict[str, float]:
-    """Write graph.graphml and network.html into `out`; returns each one's seconds.
+    """Write graph.graphml and network.html into `out`; returns the seconds of each step.
 
     These go through rdflib and networkx (the RDF serialisations above go through Oxigraph), so the
     build can run them in a forked child beside the rest; they report their own timings for that reason.
     """
-    from catkg.network import source_metadata, write_network
+    from catkg.network import source_metadata
 
-    timings: dict[str, float] = {}
     began = time.perf_counter()
     entities = build_entity_graph(dataset)
-    # lxml streams the document (xml.etree builds it whole first: a gigabyte more at 1M triples).
-    nx.write_graphml_lxml(graphml_ready(entities), out / "graph.graphml")
-    timings["export graph.graphml"], began = time.perf_counter() - began, time.perf_counter()
-    write_network(entities, out / "network.html", source_metadata(dataset))
-    timings["export network.html"] = time.perf_counter() - began
-    return timings
+    timings = {"entity graph": time.perf_counter() - began}
+    return timings | write_entity_files(entities, source_metadata(dataset), out)

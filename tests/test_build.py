@@ -105,6 +105,52 @@ def test_rebuild_is_byte_identical(mini_project: Path, tmp_path: Path) -> None:
     assert exports and all(a[n] == b[n] for n in exports)
 
 
+def test_the_at_scale_path_writes_what_the_small_graph_path_writes(
+    mini_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Above FORK_EXPORTS_UP_TO the Oxigraph exports and the entity files are written by children forked
+    # after reasoning; a mini project forced onto that path must publish the same bytes.
+    small, large = tmp_path / "small", tmp_path / "large"
+    assert build(mini_project, small).exit_code == 0
+    monkeypatch.setattr("catkg.build.FORK_EXPORTS_UP_TO", 0)
+
+    def hung(*_: object) -> None:
+        raise TimeoutError("the at-scale build hung (a forked child opening an on-disk store?)")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(120)
+    try:
+        result = build(mini_project, large)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert result.exit_code == 0
+    assert "entity graph" in result.timings and "export graph.graphml" in result.timings
+    assert "store" in result.timings  # reported by the Oxigraph exports' child
+    a, b = tree_digest(small), tree_digest(large)
+    assert sorted(a) == sorted(b)
+    assert [n for n in a if not n.startswith("store/") and n != "report.json" and a[n] != b[n]] == []
+
+    def stored(dist: Path) -> list[str]:
+        return sorted(str(quad) for quad in ox.Store.read_only(str(dist / "store")))
+
+    # This process has opened an on-disk store before forking (the first build): the child must not
+    # open one itself (RocksDB would wait forever for threads the fork did not copy).
+    assert stored(small) == stored(large)
+
+
+def test_a_shacl_failure_at_scale_leaves_dist_and_no_staging(
+    mini_dist: Path, mini_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = tree_digest(mini_dist)
+    monkeypatch.setattr("catkg.build.FORK_EXPORTS_UP_TO", 0)
+    facts = mini_project / "graph/facts/wire-2020.ttl"
+    facts.write_text(facts.read_text().replace('    cat:ordinal "8"^^xsd:positiveInteger ;\n', ""))
+    assert build(mini_project, mini_dist).exit_code == 1
+    assert tree_digest(mini_dist) == before
+    assert not list(mini_dist.parent.glob(".dist.*"))
+
+
 def test_reasoning_is_materialised_in_its_own_graph(mini_dist: Path) -> None:
     store = ox.Store.read_only(str(mini_dist / "store"))
     inferred = ox.NamedNode(str(INFERRED_GRAPH))
