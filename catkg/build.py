@@ -155,14 +155,13 @@ def build(
     from catkg.check.sparql_checks import run_sparql_checks
     from catkg.check.vocabulary import Vocabulary
     from catkg.diff import source_contributions
-    from catkg.entity_graph import build_entity_graph
     from catkg.forked import ForkedCall
     from catkg.heap import frozen_heap
     from catkg.load import load_project
     from catkg.namespaces import ONTOLOGY_GRAPH
     from catkg.ontology_docs import ontology_page, previous_page
     from catkg.oxi import dataset_quads, graph_quads, memory_store
-    from catkg.publish import write_entity_exports, write_entity_files, write_exports, write_exports_in_child
+    from catkg.publish import write_entity_exports, write_exports, write_exports_in_child
     from catkg.reason import materialise
     from catkg.report import check_results, statistics, write_report
     from catkg.swap import staging_dir, swap_in
@@ -236,16 +235,12 @@ def build(
                 # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
                 if side_job is None:
                     # At scale no child drew the entity exports (it would have copied the dataset's pages):
-                    # the Oxigraph exports go to a child whose copy-on-write pages are only the quads', and
-                    # GraphML and the page to another once this process has built the entity graph, while
-                    # the report is worked out here.
+                    # the Oxigraph exports go to a child whose copy-on-write pages are only the quads',
+                    # beside the entity exports and the report here.
                     oxigraph_job = ForkedCall(write_exports_in_child, quads, staging, project.prefixes)
-                    from catkg.network import source_metadata
-
-                    with timed("entity graph"):
-                        entities = build_entity_graph(project.dataset)
-                        sources = source_metadata(project.dataset)
-                    side_job = ForkedCall(write_entity_files, entities, sources, staging)
+                    # The child has them; here their memory goes to the entity graph and the report.
+                    del quads
+                    timings.update(write_entity_exports(project.dataset, staging))
                 else:
                     write_exports(quads, staging, timed, project.prefixes)
             if consistency is not None:
@@ -259,12 +254,15 @@ def build(
                 # What each source adds: facts only it states, facts others confirm, conflicts.
                 contributions = source_contributions(project.dataset) if staging and code == 0 else {}
             if staging is not None and code == 0:
-                with timed("export graph.graphml, network.html (wait)"):
-                    entity_exports = partial(write_entity_exports, project.dataset, staging)
-                    timings.update(_answer_of(side_job, entity_exports))
+                if side_job is not None:
+                    with timed("export graph.graphml, network.html (wait)"):
+                        entity_exports = partial(write_entity_exports, project.dataset, staging)
+                        timings.update(_answer_of(side_job, entity_exports))
                 if oxigraph_job is not None:
                     with timed("export graph.ttl, .trig, .jsonld, .nt, ontology.owl, store (wait)"):
-                        exports = partial(write_exports_in_child, quads, staging, project.prefixes)
+                        # Should the child die, the dataset (inferred graph included) gives the quads again.
+                        again = dataset_quads(project.dataset)
+                        exports = partial(write_exports_in_child, again, staging, project.prefixes)
                         timings.update(_answer_of(oxigraph_job, exports))
                 with timed("export ontology.html"):
                     if page_job is not None:

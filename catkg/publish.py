@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import networkx as nx
 import pyoxigraph as ox
@@ -21,9 +20,6 @@ from catkg.entity_graph import build_entity_graph, graphml_ready
 from catkg.jsonld import write_jsonld
 from catkg.namespaces import ONTOLOGY_GRAPH, PREFIXES
 from catkg.store_load import load_store, load_store_in_fresh_process
-
-if TYPE_CHECKING:
-    from catkg.network import SourceInfo
 
 
 def export_order(quads: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Triple]]:
@@ -93,7 +89,7 @@ def write_exports(
 
 
 def write_exports_in_child(
-    quads: list[ox.Quad], out: Path, prefixes: dict[str, str] | None = None
+    quads: Iterable[ox.Quad], out: Path, prefixes: dict[str, str] | None = None
 ) -> dict[str, float]:
     """`write_exports` for a forked child: each step's seconds are returned (it cannot report as it goes),
     and the store is loaded by a fresh interpreter."""
@@ -109,31 +105,21 @@ def write_exports_in_child(
     return timings
 
 
-def write_entity_files(
-    entities: nx.MultiDiGraph, sources: dict[str, SourceInfo], out: Path
-) -> dict[str, float]:
-    """Write graph.graphml and network.html of an entity graph into `out`; returns each one's seconds."""
-    from catkg.network import write_network
-
-    timings: dict[str, float] = {}
-    began = time.perf_counter()
-    # lxml streams the document (xml.etree builds it whole first: a gigabyte more at 1M triples).
-    nx.write_graphml_lxml(graphml_ready(entities), out / "graph.graphml")
-    timings["export graph.graphml"], began = time.perf_counter() - began, time.perf_counter()
-    write_network(entities, out / "network.html", sources)
-    timings["export network.html"] = time.perf_counter() - began
-    return timings
-
-
 def write_entity_exports(dataset: Dataset, out: Path) -> dict[str, float]:
     """Write graph.graphml and network.html into `out`; returns the seconds of each step.
 
     These go through rdflib and networkx (the RDF serialisations above go through Oxigraph), so the
     build can run them in a forked child beside the rest; they report their own timings for that reason.
     """
-    from catkg.network import source_metadata
+    from catkg.network import source_metadata, write_network
 
+    timings: dict[str, float] = {}
     began = time.perf_counter()
     entities = build_entity_graph(dataset)
-    timings = {"entity graph": time.perf_counter() - began}
-    return timings | write_entity_files(entities, source_metadata(dataset), out)
+    timings["entity graph"], began = time.perf_counter() - began, time.perf_counter()
+    # lxml streams the document (xml.etree builds it whole first: a gigabyte more at 1M triples).
+    nx.write_graphml_lxml(graphml_ready(entities), out / "graph.graphml")
+    timings["export graph.graphml"], began = time.perf_counter() - began, time.perf_counter()
+    write_network(entities, out / "network.html", source_metadata(dataset))
+    timings["export network.html"] = time.perf_counter() - began
+    return timings

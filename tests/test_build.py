@@ -108,8 +108,8 @@ def test_rebuild_is_byte_identical(mini_project: Path, tmp_path: Path) -> None:
 def test_the_at_scale_path_writes_what_the_small_graph_path_writes(
     mini_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Above FORK_EXPORTS_UP_TO the Oxigraph exports and the entity files are written by children forked
-    # after reasoning; a mini project forced onto that path must publish the same bytes.
+    # Above FORK_EXPORTS_UP_TO the Oxigraph exports are written by a child forked after reasoning, and
+    # the entity exports by the build itself; a mini project forced onto that path publishes the same bytes.
     small, large = tmp_path / "small", tmp_path / "large"
     assert build(mini_project, small).exit_code == 0
     monkeypatch.setattr("catkg.build.FORK_EXPORTS_UP_TO", 0)
@@ -126,6 +126,7 @@ def test_the_at_scale_path_writes_what_the_small_graph_path_writes(
         signal.signal(signal.SIGALRM, previous)
     assert result.exit_code == 0
     assert "entity graph" in result.timings and "export graph.graphml" in result.timings
+    assert "export graph.graphml, network.html (wait)" not in result.timings  # drawn once, here
     assert "store" in result.timings  # reported by the Oxigraph exports' child
     a, b = tree_digest(small), tree_digest(large)
     assert sorted(a) == sorted(b)
@@ -137,6 +138,30 @@ def test_the_at_scale_path_writes_what_the_small_graph_path_writes(
     # This process has opened an on-disk store before forking (the first build): the child must not
     # open one itself (RocksDB would wait forever for threads the fork did not copy).
     assert stored(small) == stored(large)
+
+
+def test_an_exports_child_that_dies_at_scale_is_redone_by_the_build(
+    mini_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catkg import publish
+
+    build_process = os.getpid()
+    real = publish.write_exports_in_child
+
+    def dies_in_the_child(*args: object) -> dict[str, float]:
+        if os.getpid() != build_process:
+            os._exit(9)  # as if killed for memory
+        return real(*args)
+
+    reference = tmp_path / "reference"
+    assert build(mini_project, reference).exit_code == 0
+    monkeypatch.setattr("catkg.build.FORK_EXPORTS_UP_TO", 0)
+    monkeypatch.setattr(publish, "write_exports_in_child", dies_in_the_child)
+    result = build(mini_project, tmp_path / "large")
+    assert result.exit_code == 0
+    a, b = tree_digest(reference), tree_digest(tmp_path / "large")
+    assert sorted(a) == sorted(b)
+    assert [n for n in a if not n.startswith("store/") and n != "report.json" and a[n] != b[n]] == []
 
 
 def test_a_shacl_failure_at_scale_leaves_dist_and_no_staging(
