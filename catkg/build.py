@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from catkg.forked import ForkedCall
 
 T = TypeVar("T")
-# Above this many loaded triples the entity graph is built after reasoning in the build process itself, and
-# its files and the Oxigraph exports are written by forked children (see `build`).
+# Above this many loaded triples the build draws the entity exports itself after reasoning, and a child
+# forked then writes the Oxigraph exports (see `build`).
 FORK_EXPORTS_UP_TO = 250_000
 
 
