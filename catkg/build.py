@@ -230,7 +230,8 @@ def build(
                 shutil.rmtree(staging, ignore_errors=True)
                 staging = None
             if staging is not None:
-                quads = [*asserted_quads, *graph_quads(inferred)]
+                with timed("convert the inferred graph"):
+                    quads = [*asserted_quads, *graph_quads(inferred)]
                 del asserted_quads  # HermiT's input generator keeps its own reference while it reads them
                 # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
                 if side_job is None:
