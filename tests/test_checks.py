@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_catkg
+from conftest import FIXTURES, MINI, copy_project, run_catkg
 
 INVALID = FIXTURES / "invalid"
 EXPECT = re.compile(r"^# expect: (.*)$", re.MULTILINE)
@@ -170,3 +170,22 @@ def test_part_of_cycle_in_the_real_ontology_is_an_error(real_project: Path) -> N
     line = next(ln for ln in output.splitlines() if "[cycle]" in ln)
     assert line.startswith("graph/reference/zz-cycle.ttl:5:"), line
     assert "cat:partOfEvent forms a cycle" in line and "loop-a" in line and "loop-b" in line
+
+
+def test_an_inconsistency_names_functional_clashes_and_nothing_instances(tmp_path: Path) -> None:
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import OWL, RDF, XSD
+
+    from catkg.check.consistency import explain_inconsistency
+    from catkg.load import load_project
+
+    project = load_project(copy_project(MINI, tmp_path / "mini"))
+    facts = project.dataset.graph(project.files[-1].graph)
+    cat, edition = "https://w3id.org/catkg/ontology#", URIRef("https://w3id.org/catkg/id/event/forum-2020")
+    ghost = URIRef("urn:catkg:ghost")
+    facts.add((edition, URIRef(cat + "ordinal"), Literal("9", datatype=XSD.positiveInteger)))
+    facts.add((ghost, RDF.type, OWL.Nothing))
+    messages = [f.format() for f in explain_inconsistency(project, project.dataset)]
+    clash = next(m for m in messages if "functional property cat:ordinal" in m)
+    assert clash.startswith("graph/facts/wire-2020.ttl:") and ": 8, 9" in clash and "cat:Statistic" in clash
+    assert any("<urn:catkg:ghost> is an instance of owl:Nothing" in m for m in messages)

@@ -99,6 +99,12 @@ def _disjoint_pairs(graph: Graph) -> set[tuple[URIRef, URIRef]]:
     return {(a, b) for a, b in pairs if isinstance(a, URIRef) and isinstance(b, URIRef)}
 
 
+def _culprit(project: Project, term: object, message: str, hint: str) -> Finding:
+    """An owl-consistency error about `term`, located where the term is written."""
+    path, line = project.locate(term)
+    return Finding(path, line, 0, Severity.ERROR, "owl-consistency", message, term=str(term), hint=hint)
+
+
 def explain_inconsistency(project: Project, materialised: Dataset) -> list[Finding]:
     """Findings naming the individuals and classes that make the graph inconsistent."""
     nm = project.dataset.namespace_manager
@@ -107,19 +113,12 @@ def explain_inconsistency(project: Project, materialised: Dataset) -> list[Findi
         for individual in sorted(
             set(materialised.subjects(RDF.type, a)) & set(materialised.subjects(RDF.type, b))
         ):
-            path, line = project.locate(individual)
+            message = (
+                f"{nm.normalizeUri(individual)} is both a {nm.normalizeUri(a)} and a "
+                f"{nm.normalizeUri(b)}, which the ontology declares disjoint"
+            )
             findings.append(
-                Finding(
-                    path,
-                    line,
-                    0,
-                    Severity.ERROR,
-                    "owl-consistency",
-                    f"{nm.normalizeUri(individual)} is both a {nm.normalizeUri(a)} and a "
-                    f"{nm.normalizeUri(b)}, which the ontology declares disjoint",
-                    term=str(individual),
-                    hint="remove one of the two types or use two IRIs",
-                )
+                _culprit(project, individual, message, "remove one of the two types or use two IRIs")
             )
     for prop in sorted(set(materialised.subjects(RDF.type, OWL.FunctionalProperty))):
         values: dict[object, set[object]] = {}
@@ -127,35 +126,17 @@ def explain_inconsistency(project: Project, materialised: Dataset) -> list[Findi
             values.setdefault(s, set()).add(o)
         for subject, objects in sorted(values.items(), key=lambda kv: str(kv[0])):
             if len(objects) > 1 and all(not isinstance(o, URIRef) for o in objects):
-                path, line = project.locate(subject)
                 shown = ", ".join(sorted(str(o) for o in objects))
-                findings.append(
-                    Finding(
-                        path,
-                        line,
-                        0,
-                        Severity.ERROR,
-                        "owl-consistency",
-                        f"{nm.normalizeUri(subject)} has several values for the functional "
-                        f"property {nm.normalizeUri(prop)}: {shown}",
-                        term=str(subject),
-                        hint="keep one value; a value that changes over time is a cat:Statistic",
-                    )
+                message = (
+                    f"{nm.normalizeUri(subject)} has several values for the functional "
+                    f"property {nm.normalizeUri(prop)}: {shown}"
                 )
+                hint = "keep one value; a value that changes over time is a cat:Statistic"
+                findings.append(_culprit(project, subject, message, hint))
     for individual in sorted(set(materialised.subjects(RDF.type, OWL.Nothing))):
-        path, line = project.locate(individual)
-        findings.append(
-            Finding(
-                path,
-                line,
-                0,
-                Severity.ERROR,
-                "owl-consistency",
-                f"{nm.normalizeUri(individual)} is an instance of owl:Nothing",
-                term=str(individual),
-                hint="one of its types or property values contradicts the ontology",
-            )
-        )
+        message = f"{nm.normalizeUri(individual)} is an instance of owl:Nothing"
+        hint = "one of its types or property values contradicts the ontology"
+        findings.append(_culprit(project, individual, message, hint))
     return findings
 
 
