@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+# How often a child checks that the process that forked it is still there.
+PARENT_POLL_S = 0.5
 
 
 class DeadlinePassed(Exception):
@@ -28,7 +32,16 @@ class ChildDied(Exception):
     """The child process ended without answering (killed by a signal or out of memory)."""
 
 
-def _answer(target: Callable[..., T], args: tuple[object, ...], conn: object) -> None:
+def _exit_with(parent: int) -> None:
+    """End this child once `parent` is gone (polled: a killed build's children would otherwise finish
+    their work, up to a minute at 1M triples, writing into a staging folder nobody will swap in)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)
+
+
+def _answer(target: Callable[..., T], args: tuple[object, ...], conn: object, parent: int) -> None:
+    threading.Thread(target=_exit_with, args=(parent,), name="exit-with-parent", daemon=True).start()
     # The child's garbage collections would otherwise walk, and so copy, every inherited object.
     gc.freeze()
     try:
@@ -51,7 +64,7 @@ class ForkedCall(Generic[T]):
     def __init__(self, target: Callable[..., T], *args: object) -> None:
         context = multiprocessing.get_context("fork")
         self._receiver, sender = context.Pipe(duplex=False)
-        self._process = context.Process(target=_answer, args=(target, args, sender), daemon=True)
+        self._process = context.Process(target=_answer, args=(target, args, sender, os.getpid()), daemon=True)
         self._process.start()
         sender.close()
         self._answer: tuple[str, object] | None = None

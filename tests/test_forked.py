@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from catkg.forked import ChildDied, DeadlinePassed, ForkedCall, call_in_fork
@@ -94,3 +97,25 @@ def test_a_child_with_a_large_answer_exits_before_the_answer_is_asked_for(tmp_pa
         time.sleep(0.05)
     assert _exited(pid)
     assert job.result() == "x" * 2_000_000
+
+
+def test_a_child_does_not_outlive_a_killed_parent() -> None:
+    # A build killed with SIGKILL cannot stop its children; they must notice and end by themselves.
+    script = (
+        "import time\n"
+        "from catkg.forked import ForkedCall\n"
+        "job = ForkedCall(time.sleep, 60)\n"
+        "print(job._process.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        child = psutil.Process(int(parent.stdout.readline()))
+    finally:
+        parent.kill()
+        parent.wait()
+    try:
+        child.wait(timeout=10)
+    except psutil.TimeoutExpired:
+        child.kill()
+        pytest.fail("the forked child outlived the process that forked it")
