@@ -6,10 +6,14 @@ our own is written instead, so that the documentation never stops a build that p
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import html
 import logging
 import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from importlib.metadata import PackageNotFoundError, version
@@ -106,6 +110,26 @@ def _import_ontpub() -> type:
     return OntPub
 
 
+# Shared by every process of this machine that renders a page.
+PYLODE_LOCK = Path(tempfile.gettempdir()) / "catkg-pylode.lock"
+
+
+@contextmanager
+def pylode_loading_turn() -> Iterator[None]:
+    """Hold the machine-wide turn to start pyLODE.
+
+    On first use pyLODE pickles its background ontologies into its own package folder, not atomically,
+    and a process starting meanwhile loads half a pickle and fails (seen once in CI on a fresh venv,
+    where it gave the plain page); processes therefore take turns while pyLODE loads.
+    """
+    with PYLODE_LOCK.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 # pyLODE renders the members of an owl:unionOf in set order, which changes from run to run.
 _MEMBER = r"<span>(?:(?!<span).)*?</span>"
 _UNION = re.compile(rf'{_MEMBER}(?:\s*<span class="cardinality">or</span>\s*{_MEMBER})+', re.DOTALL)
@@ -141,7 +165,9 @@ def pylode_html(graph: Graph, triples: list[tuple[Node, Node, Node]] | None = No
             canonical.bind(prefix, namespace, override=True)
     for triple in triples:
         canonical.add(triple)
-    return _sort_unions(OntPub(canonical).make_html())
+    with pylode_loading_turn():
+        publisher = OntPub(canonical)
+    return _sort_unions(publisher.make_html())
 
 
 def _link(iri: str, by_iri: dict[str, TermDoc]) -> str:

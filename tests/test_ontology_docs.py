@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,27 @@ def test_unchanged_ontology_reuses_the_previous_page_and_a_changed_one_is_redone
     graph.add((CAT.Zone, RDFS.comment, Literal("A second comment.", lang="en")))
     with pytest.raises(AssertionError, match="rendered again"):
         write_ontology_html(graph, tmp_path / "changed.html", previous=first)
+
+
+def test_pylode_waits_for_its_turn_to_load(tmp_path: Path) -> None:
+    # pyLODE's first run pickles its background ontologies into its own folder, not atomically: a process
+    # starting meanwhile would read half a pickle. While another process holds the turn, none starts.
+    import fcntl
+
+    graph = Graph().parse(data=UNION_ONTOLOGY, format="turtle")
+    done = tmp_path / "done"
+    with ontology_docs.PYLODE_LOCK.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        child = os.fork()
+        if child == 0:
+            try:
+                done.write_text(ontology_docs.pylode_html(graph), encoding="utf-8")
+            finally:
+                os._exit(0)
+        try:
+            time.sleep(4)  # a pyLODE page of this ontology takes about a second
+            assert not done.exists(), "pyLODE started while another process held the turn"
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            os.waitpid(child, 0)
+    assert "pylode" in done.read_text(encoding="utf-8").lower()
