@@ -158,7 +158,7 @@ def build(
     from catkg.forked import ForkedCall
     from catkg.heap import frozen_heap
     from catkg.load import load_project
-    from catkg.namespaces import ONTOLOGY_GRAPH
+    from catkg.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
     from catkg.ontology_docs import ontology_page, previous_page
     from catkg.oxi import dataset_quads, graph_quads, memory_store
     from catkg.publish import write_entity_exports, write_exports, write_exports_in_child
@@ -191,7 +191,7 @@ def build(
             # and they are discarded with the staging folder if a check fails. On a dataset so large
             # that the child's copy-on-write pages would double the memory, this process writes them.
             if staging is not None and len(project.dataset) <= FORK_EXPORTS_UP_TO:
-                side_job = ForkedCall(write_entity_exports, project.dataset, staging)
+                side_job = ForkedCall(write_entity_exports, project.dataset, staging, project.graph_triples)
             with timed("check: lint"):
                 vocabulary = Vocabulary.from_ontology(ontology)
                 findings += lint(project, vocabulary)
@@ -204,7 +204,7 @@ def build(
                 merged = data_graph(project)
                 # Converted to pyoxigraph once (converting is the slow part): HermiT's input, the SPARQL
                 # checks' store and, with the inferred graph added, the exports.
-                asserted_quads = list(dataset_quads(project.dataset))
+                asserted_quads = list(dataset_quads(project.dataset, project.graph_triples))
                 checks_cache = CheckCache.open(root) if cache else None
                 if reasoner:
                     from catkg.check.consistency import consistency_findings
@@ -223,7 +223,7 @@ def build(
             if checks_cache is not None:
                 checks_cache.drop_index()
             with timed("reason"):
-                inferred = materialise(project.dataset)
+                inferred = materialise(project.dataset, project.statements)
             if exit_code_for(findings, strict) != 0 and staging is not None:
                 if side_job is not None:
                     side_job.close()
@@ -231,7 +231,7 @@ def build(
                 staging = None
             if staging is not None:
                 with timed("convert the inferred graph"):
-                    quads = [*asserted_quads, *graph_quads(inferred)]
+                    quads = [*asserted_quads, *graph_quads(inferred, project.graph_triples(INFERRED_GRAPH))]
                 del asserted_quads  # HermiT's input generator keeps its own reference while it reads them
                 # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
                 if side_job is None:
@@ -243,7 +243,7 @@ def build(
                     del quads
                     # Timed as a stage of its own so the progress line names it (40 s at 1M triples).
                     with timed("export graph.graphml, network.html"):
-                        timings.update(write_entity_exports(project.dataset, staging))
+                        timings.update(write_entity_exports(project.dataset, staging, project.graph_triples))
                 else:
                     write_exports(quads, staging, timed, project.prefixes)
             if consistency is not None:
@@ -253,18 +253,24 @@ def build(
             findings.sort()
             code = exit_code_for(findings, strict)
             with timed("report"):
-                stats = statistics(project.dataset)
+                stats = statistics(project.dataset, project.graph_triples)
                 # What each source adds: facts only it states, facts others confirm, conflicts.
-                contributions = source_contributions(project.dataset) if staging and code == 0 else {}
+                contributions = (
+                    source_contributions(project.dataset, project.graph_triples)
+                    if staging and code == 0
+                    else {}
+                )
             if staging is not None and code == 0:
                 if side_job is not None:
                     with timed("export graph.graphml, network.html (wait)"):
-                        entity_exports = partial(write_entity_exports, project.dataset, staging)
+                        entity_exports = partial(
+                            write_entity_exports, project.dataset, staging, project.graph_triples
+                        )
                         timings.update(_answer_of(side_job, entity_exports))
                 if oxigraph_job is not None:
                     with timed("export graph.ttl, .trig, .jsonld, .nt, ontology.owl, store (wait)"):
                         # Should the child die, the dataset (inferred graph included) gives the quads again.
-                        again = dataset_quads(project.dataset)
+                        again = dataset_quads(project.dataset, project.graph_triples)
                         exports = partial(write_exports_in_child, again, staging, project.prefixes)
                         timings.update(_answer_of(oxigraph_job, exports))
                 with timed("export ontology.html"):

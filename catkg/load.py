@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +24,9 @@ from catkg.sourcemap import TermLines, deferred_term_lines
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 SHAPES_FILE = "ontology/shapes.ttl"
+
+# A named graph's triples, given its name (`Project.graph_triples`).
+TriplesOf = Callable[[URIRef], Iterable[tuple[Node, Node, Node]]]
 
 # rdflib logs a traceback for every ill-typed literal; the lint check reports them properly.
 logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
@@ -52,6 +55,17 @@ class Project:
     files: list[SourceFile]
     findings: list[Finding]
     prefixes: dict[str, str] = field(default_factory=lambda: dict(PREFIXES))
+    # Each named graph's distinct triples as loaded, in file order (see `graph_triples`).
+    statements: dict[URIRef, list[tuple[Node, Node, Node]]] = field(default_factory=dict, repr=False)
+
+    def graph_triples(self, graph: URIRef) -> Sequence[tuple[Node, Node, Node]]:
+        """The triples of the named graph `graph`: the loader's list while the graph holds just those
+        (walking it takes 0.3 s for 1M triples, walking rdflib's store 3.7 s), else read from the store."""
+        listed = self.statements.get(graph)
+        stored = self.dataset.graph(graph)
+        if listed is not None and len(listed) == len(stored):
+            return listed
+        return list(stored)
 
     def file_for_graph(self, graph: URIRef) -> SourceFile | None:
         """The file loaded into named graph `graph`."""
@@ -270,6 +284,7 @@ def load_project(root: Path) -> Project:
     files: list[SourceFile] = []
     findings: list[Finding] = []
     terms = _Terms()
+    statements: dict[URIRef, list[tuple[Node, Node, Node]]] = {}
     with paused_collector():
         for path in project_files(root):
             relpath = path.relative_to(root).as_posix()
@@ -280,11 +295,22 @@ def load_project(root: Path) -> Project:
             else:
                 files.append(source)
                 add_triples(dataset.graph(source.graph), triples)
+                statements.setdefault(source.graph, []).extend(triples)
+        for graph, listed in statements.items():
+            # A triple written twice (in one file, or in two files of one graph) is stored once.
+            if len(listed) != len(dataset.graph(graph)):
+                statements[graph] = list(dict.fromkeys(listed))
     prefixes = merged_prefixes([f.prefixes for f in files])
     for prefix, namespace in prefixes.items():
         dataset.bind(prefix, namespace, override=True, replace=True)
     for prefix, namespace in PREFIXES.items():
         shapes.bind(prefix, namespace)
     return Project(
-        root=root, dataset=dataset, shapes=shapes, files=files, findings=findings, prefixes=prefixes
+        root=root,
+        dataset=dataset,
+        shapes=shapes,
+        files=files,
+        findings=findings,
+        prefixes=prefixes,
+        statements=statements,
     )

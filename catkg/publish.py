@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import pyoxigraph as ox
@@ -20,6 +21,9 @@ from catkg.entity_graph import build_entity_graph, graphml_ready
 from catkg.jsonld import write_jsonld
 from catkg.namespaces import ONTOLOGY_GRAPH, PREFIXES
 from catkg.store_load import load_store, load_store_in_fresh_process
+
+if TYPE_CHECKING:
+    from catkg.load import TriplesOf
 
 
 def export_order(quads: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Triple]]:
@@ -112,7 +116,9 @@ def write_exports_in_child(
     return timings
 
 
-def write_entity_exports(dataset: Dataset, out: Path) -> dict[str, float]:
+def write_entity_exports(
+    dataset: Dataset, out: Path, triples_of: TriplesOf | None = None
+) -> dict[str, float]:
     """Write graph.graphml and network.html into `out`; returns the seconds of each step.
 
     These go through rdflib and networkx (the RDF serialisations above go through Oxigraph), so the
@@ -122,7 +128,7 @@ def write_entity_exports(dataset: Dataset, out: Path) -> dict[str, float]:
 
     timings: dict[str, float] = {}
     began = time.perf_counter()
-    entities = build_entity_graph(dataset)
+    entities = build_entity_graph(dataset, triples_of)
     timings["entity graph"], began = time.perf_counter() - began, time.perf_counter()
     # lxml streams the document (xml.etree builds it whole first: a gigabyte more at 1M triples).
     nx.write_graphml_lxml(graphml_ready(entities), out / "graph.graphml")

@@ -114,12 +114,13 @@ def _rule_properties(property_up: Edges, inverses: Edges, symmetric: set[Node], 
     return sources | targets
 
 
-def materialise(dataset: Dataset) -> Graph:
+def materialise(dataset: Dataset, statements: dict[Node, list] | None = None) -> Graph:
     """Compute the inferred triples of `dataset` (asserted ones excluded) and add them as a graph.
 
     The dataset's union (the inferred graph emptied first, so the union is exactly the asserted
     triples) is read through its predicate index: the schema, the types and the values of the
-    properties some rule concerns, nothing else; the inferred triples go straight into the store.
+    properties some rule concerns, nothing else. `statements`, a Project's triples by graph, gets
+    the inferred graph's list as well (see `Project.graph_triples`).
     """
     inferred = dataset.graph(INFERRED_GRAPH)
     inferred.remove((None, None, None))
@@ -160,5 +161,8 @@ def materialise(dataset: Dataset) -> Graph:
         yield from schema
 
     with paused_collector():
-        add_triples(inferred, triples())
+        added = list(triples())
+        add_triples(inferred, added)
+    if statements is not None:
+        statements[INFERRED_GRAPH] = added
     return inferred

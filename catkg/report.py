@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import Dataset, URIRef
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from catkg.entity_graph import english_label
 from catkg.findings import Finding, Severity
 from catkg.namespaces import CAT, ID, SOURCE
+
+if TYPE_CHECKING:
+    from catkg.load import TriplesOf
 
 CHECKS = ("input", "syntax", "lint", "sparql-checks", "shacl", "owl-consistency")
 
@@ -37,21 +42,24 @@ def stage_of(check: str) -> str:
     return "sparql-checks"
 
 
-def statistics(dataset: Dataset) -> dict[str, object]:
-    """Triples per graph, entities per class (inferred types included) and facts per source."""
+def statistics(dataset: Dataset, triples_of: TriplesOf | None = None) -> dict[str, object]:
+    """Triples per graph, entities per class (inferred types included) and facts per source.
+
+    `triples_of`, given a graph's name, gives its triples faster than the store (`Project.graph_triples`).
+    """
     per_graph = {
         str(g.identifier): len(g)
         for g in dataset.graphs()
         if isinstance(g.identifier, URIRef) and not str(g.identifier).startswith("urn:x-rdflib:")
     }
-    per_class: Counter[object] = Counter()
-    seen: set[tuple[object, object]] = set()
-    for s, c in dataset.subject_objects(RDF.type):
-        if str(s).startswith(str(ID)) and str(c).startswith(str(CAT)) and (s, c) not in seen:
-            seen.add((s, c))
-            per_class[c] += 1
+    typed: set[tuple[Node, Node]] = set()
+    id_, cat, rdf_type = str(ID), str(CAT), {RDF.type}
+    for g in dataset.graphs():
+        for s, p, o in g if triples_of is None else triples_of(g.identifier):
+            if p in rdf_type and s.startswith(id_) and o.startswith(cat):
+                typed.add((s, o))
     entities: Counter[str] = Counter()
-    for c, count in per_class.items():
+    for c, count in Counter(c for _, c in typed).items():
         entities[english_label(dataset, c)] += count
     return {
         "triples": sum(per_graph.values()),

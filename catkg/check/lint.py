@@ -68,11 +68,10 @@ def lint(project: Project, vocabulary: Vocabulary) -> list[Finding]:
     for source in project.files:
         if source.graph == ONTOLOGY_GRAPH:
             continue
-        graph = dataset.graph(source.graph)
         # Collected in the one pass over the file: a per-file `graph.subjects(RDF.type)` makes rdflib's
         # memory store scan every rdf:type triple of the dataset, quadratic in the number of files.
         typed: set = set()
-        for s, p, o in graph:
+        for s, p, o in project.graph_triples(source.graph):
             if p == rdf_type:
                 typed.add(s)
             known = known_property.get(p)
