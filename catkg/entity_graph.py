@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 # SKOS scheme bookkeeping: every concept links to its scheme, which would make each scheme the
 # biggest "hub" of the network and the top of every centrality ranking without saying anything.
 _SCHEME_LINKS = frozenset({SKOS.inScheme, SKOS.hasTopConcept, SKOS.topConceptOf})
+_TYPE, _LABEL, _COMMENT = frozenset({RDF.type}), frozenset({RDFS.label}), frozenset({RDFS.comment})
+_LABELS = frozenset({RDFS.label, SKOS.altLabel})
 
 
 def _local(iri: str) -> str:
@@ -78,23 +80,26 @@ def build_entity_graph(dataset: Dataset, triples_of: TriplesOf | None = None) ->
             property_labels[prop] = _property_label(dataset, prop)
         return property_labels[prop]
 
+    # rdflib's namespace attributes (RDF.type ...) are Python-level look-ups: a quarter of this loop's
+    # time at 1M triples when read per triple, so the loop reads them from frozensets made once.
+    id_, source_ns = str(ID), str(SOURCE)
     for context in _asserted(dataset):
         graph_id = str(context.identifier)
-        source_id = graph_id.removeprefix(str(SOURCE)) if graph_id.startswith(str(SOURCE)) else None
+        source_id = graph_id.removeprefix(source_ns) if graph_id.startswith(source_ns) else None
         for s, p, o in context if triples_of is None else triples_of(context.identifier):
-            if not (isinstance(s, URIRef) and str(s).startswith(str(ID))):
+            if not (isinstance(s, URIRef) and s.startswith(id_)):
                 continue
             if source_id:
                 sources[s].add(source_id)
-            if p == RDF.type and isinstance(o, URIRef):
+            if p in _TYPE and isinstance(o, URIRef):
                 types[s].add(o)
             elif p in _SCHEME_LINKS:
                 continue
-            elif isinstance(o, Literal) and p in (RDFS.label, SKOS.altLabel):
-                (labels if p == RDFS.label else alt_labels)[s].add(o)
-            elif isinstance(o, Literal) and p != RDFS.comment:
+            elif isinstance(o, Literal) and p in _LABELS:
+                (labels if p in _LABEL else alt_labels)[s].add(o)
+            elif isinstance(o, Literal) and p not in _COMMENT:
                 literals[s][property_label(p)].append(str(o))
-            elif isinstance(o, URIRef) and str(o).startswith(str(ID)):
+            elif isinstance(o, URIRef) and o.startswith(id_):
                 links[(s, p, o)].add(source_id or "reference")
     # Tens of thousands of entities share a few dozen type sets: each set's class is worked out once.
     classes: dict[frozenset[URIRef], tuple[str, str]] = {}

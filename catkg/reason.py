@@ -155,9 +155,10 @@ def materialise(dataset: Dataset, statements: dict[Node, list] | None = None) ->
                 pairs = {(s, o) for s, o in pairs if o not in types.get(s, ())}
             for s, o in pairs:
                 yield s, p, o
+        rdf_type = RDF.type  # a Python-level look-up on rdflib's namespace: once, not per triple
         for s, classes in types.items():
             for parent in {parent for c in classes for parent in class_up.get(c, ())} - classes:
-                yield s, RDF.type, parent
+                yield s, rdf_type, parent
         yield from schema
 
     with paused_collector():

@@ -13,6 +13,8 @@ from catkg.findings import Finding, Severity
 from catkg.load import Project
 from catkg.namespaces import CAT, ONTOLOGY_GRAPH, SOURCE, SOURCES_GRAPH, is_project_iri
 
+_CAT = str(CAT)
+_LANG_STRING = RDF.langString  # rdflib's namespace attributes are Python-level look-ups: read once
 # Datatypes a literal may have when the ontology's range says the first one.
 _COMPATIBLE = {
     XSD.decimal: {XSD.decimal, XSD.integer, XSD.nonNegativeInteger, XSD.positiveInteger},
@@ -45,6 +47,7 @@ def lint(project: Project, vocabulary: Vocabulary) -> list[Finding]:
     findings: list[Finding] = []
     dataset = project.dataset
     rdf_type = RDF.type
+    type_predicate = frozenset({rdf_type})
     declared_types = {s for s, _ in dataset.subject_objects(rdf_type)}
     labelled: set = set()
     english: set = set()
@@ -72,7 +75,8 @@ def lint(project: Project, vocabulary: Vocabulary) -> list[Finding]:
         # memory store scan every rdf:type triple of the dataset, quadratic in the number of files.
         typed: set = set()
         for s, p, o in project.graph_triples(source.graph):
-            if p == rdf_type:
+            is_type = p in type_predicate
+            if is_type:
                 typed.add(s)
             known = known_property.get(p)
             if known is None:
@@ -87,7 +91,7 @@ def lint(project: Project, vocabulary: Vocabulary) -> list[Finding]:
                     f"property {_short(project, p)} is not defined in the ontology",
                     f"did you mean {guess}?" if guess else "define it in ontology/catkg.ttl",
                 )
-            if p == rdf_type and isinstance(o, URIRef) and not vocabulary.knows_class(o):
+            if is_type and isinstance(o, URIRef) and not vocabulary.knows_class(o):
                 guess = vocabulary.nearest(o, want_class=True)
                 report(
                     "unknown-term",
@@ -147,9 +151,9 @@ def _check_literal(report, project: Project, vocabulary: Vocabulary, graph: URIR
         )
         return
     expected = vocabulary.datatype_ranges.get(p)
-    if expected is None or (is_standard(p) and not str(p).startswith(str(CAT))):
+    if expected is None or (is_standard(p) and not p.startswith(_CAT)):
         return
-    actual = RDF.langString if o.language else o.datatype
+    actual = _LANG_STRING if o.language else o.datatype
     allowed = _COMPATIBLE.get(expected, {expected})
     if actual not in allowed:
         report(
