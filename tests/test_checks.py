@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -135,6 +138,53 @@ def test_hermit_without_an_answer_is_an_error_not_a_pass(mini_project: Path, tmp
     assert "HermiT failed (exit 0): It all went pear-shaped: unreadable ontology" in result.stderr
     assert "--no-reasoner" in result.stderr
     assert not (tmp_path / "dist").exists()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_hermit_ends_with_a_killed_build(mini_project: Path, tmp_path: Path) -> None:
+    # A stand-in for HermiT's JVM that would outlive the build by a minute.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python").symlink_to(Path(os.sys.executable))
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "util-linux's setpriv is missing (Debian: apt-get install util-linux)"
+    (bin_dir / "setpriv").symlink_to(setpriv)
+    pid_file = tmp_path / "java.pid"
+    java = bin_dir / "java"
+    java.write_text(f"#!/bin/sh\necho $$ > {pid_file}\nexec {shutil.which('sleep')} 60\n")
+    java.chmod(0o755)
+    env = {**os.environ, "PATH": str(bin_dir)}
+    command = [
+        os.sys.executable,
+        "-m",
+        "catkg",
+        "build",
+        "--root",
+        str(mini_project),
+        "--out",
+        str(tmp_path / "d"),
+    ]
+    build = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (pid_file.exists() and pid_file.read_text().strip()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        jvm = int(pid_file.read_text())
+        assert _alive(jvm)
+    finally:
+        build.kill()
+        build.wait()
+    deadline = time.monotonic() + 10
+    while _alive(jvm) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(jvm)
 
 
 def test_every_lint_check_has_an_invalid_fixture() -> None:

@@ -66,6 +66,18 @@ def hermit_command(path: Path) -> list[str]:
     ]
 
 
+def command_dying_with_caller(command: list[str]) -> list[str]:
+    """`command`, run so that Linux kills it once the thread that started it is gone (util-linux's
+    `setpriv --pdeathsig`); unchanged where setpriv is missing.
+
+    HermiT runs from a daemon thread: a build that is killed, or that stops early on a failed check,
+    would otherwise leave its JVM running for up to a minute at 1M triples. (`preexec_fn` could set
+    the same signal, but is unsafe in a process with threads.)
+    """
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--pdeathsig", "KILL", "--", *command] if setpriv else command
+
+
 def hermit_consistent(triples: Iterable[ox.Triple]) -> bool:
     """True if HermiT finds the ontology and data (`triples`) consistent.
 
@@ -78,7 +90,9 @@ def hermit_consistent(triples: Iterable[ox.Triple]) -> bool:
         # Oxigraph writes N-Triples about seven times faster than rdflib, and this runs in a thread that
         # shares the interpreter with the build's other stages.
         ox.serialize(triples, path, ox.RdfFormat.N_TRIPLES)
-        run = subprocess.run(hermit_command(path), capture_output=True, text=True, check=False)
+        run = subprocess.run(
+            command_dying_with_caller(hermit_command(path)), capture_output=True, text=True, check=False
+        )
     output = run.stdout + run.stderr
     if run.returncode == 1 and "Inconsistent ontology" in output:
         return False
