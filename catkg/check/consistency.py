@@ -70,7 +70,7 @@ def command_dying_with_caller(command: list[str]) -> list[str]:
     """`command`, run so that Linux kills it once the thread that started it is gone (util-linux's
     `setpriv --pdeathsig`); unchanged where setpriv is missing.
 
-    HermiT runs from a daemon thread: a build that is killed, or that stops early on a failed check,
+    HermiT runs from a daemon thread: a build that is killed, or ended by an exception, while it runs
     would otherwise leave its JVM running for up to a minute at 1M triples. (`preexec_fn` could set
     the same signal, but is unsafe in a process with threads.)
     """
