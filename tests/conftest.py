@@ -19,6 +19,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 PROJECT_PARTS = ("ontology", "graph", "queries")
 
 
+def process_exited(pid: int) -> bool:
+    """The process has ended (a zombie waiting to be reaped holds no memory any more)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "State:\tZ" in status
+
+
 def copy_project(source: Path, target: Path) -> Path:
     """Copy a project's curated parts (ontology/, graph/, queries/) into `target`."""
     target.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, MINI, copy_project, run_catkg
+from conftest import FIXTURES, MINI, copy_project, process_exited, run_catkg
 
 INVALID = FIXTURES / "invalid"
 EXPECT = re.compile(r"^# expect: (.*)$", re.MULTILINE)
@@ -140,14 +140,6 @@ def test_hermit_without_an_answer_is_an_error_not_a_pass(mini_project: Path, tmp
     assert not (tmp_path / "dist").exists()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"
-
-
 def test_hermit_ends_with_a_killed_build(mini_project: Path, tmp_path: Path) -> None:
     # A stand-in for HermiT's JVM that would outlive the build by a minute.
     bin_dir = tmp_path / "bin"
@@ -161,30 +153,22 @@ def test_hermit_ends_with_a_killed_build(mini_project: Path, tmp_path: Path) -> 
     java.write_text(f"#!/bin/sh\necho $$ > {pid_file}\nexec {shutil.which('sleep')} 60\n")
     java.chmod(0o755)
     env = {**os.environ, "PATH": str(bin_dir)}
-    command = [
-        os.sys.executable,
-        "-m",
-        "catkg",
-        "build",
-        "--root",
-        str(mini_project),
-        "--out",
-        str(tmp_path / "d"),
-    ]
+    arguments = ("build", "--root", str(mini_project), "--out", str(tmp_path / "d"))
+    command = [os.sys.executable, "-m", "catkg", *arguments]
     build = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
         while not (pid_file.exists() and pid_file.read_text().strip()) and time.monotonic() < deadline:
             time.sleep(0.1)
         jvm = int(pid_file.read_text())
-        assert _alive(jvm)
+        assert not process_exited(jvm)
     finally:
         build.kill()
         build.wait()
     deadline = time.monotonic() + 10
-    while _alive(jvm) and time.monotonic() < deadline:
+    while not process_exited(jvm) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _alive(jvm)
+    assert process_exited(jvm)
 
 
 def test_every_lint_check_has_an_invalid_fixture() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from conftest import process_exited
 
 from catkg.forked import ChildDied, DeadlinePassed, ForkedCall, call_in_fork
 
@@ -76,15 +77,6 @@ def _large_answer(marker: Path) -> str:
     return "x" * 2_000_000  # far beyond a pipe's 64 KiB buffer
 
 
-def _exited(pid: int) -> bool:
-    """The process has ended (a zombie waiting to be reaped holds no memory any more)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return True
-    return "State:\tZ" in status
-
-
 def test_a_child_with_a_large_answer_exits_before_the_answer_is_asked_for(tmp_path: Path) -> None:
     # Otherwise it would stay alive, holding its copy-on-write pages, until the parent read the pipe.
     marker = tmp_path / "pid"
@@ -93,9 +85,9 @@ def test_a_child_with_a_large_answer_exits_before_the_answer_is_asked_for(tmp_pa
     while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
         time.sleep(0.05)
     pid = int(marker.read_text())
-    while not _exited(pid) and time.monotonic() < deadline:
+    while not process_exited(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _exited(pid)
+    assert process_exited(pid)
     assert job.result() == "x" * 2_000_000
 
 
