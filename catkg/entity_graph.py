@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 from rdflib import Dataset, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import RDFS, SKOS
 
-from catkg.namespaces import CAT, ID, INFERRED_GRAPH, ONTOLOGY_GRAPH, SOURCE
+from catkg.namespaces import CAT, ID, INFERRED_GRAPH, IS_TYPE, ONTOLOGY_GRAPH, SOURCE
 
 if TYPE_CHECKING:
     from catkg.load import TriplesOf
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 # SKOS scheme bookkeeping: every concept links to its scheme, which would make each scheme the
 # biggest "hub" of the network and the top of every centrality ranking without saying anything.
 _SCHEME_LINKS = frozenset({SKOS.inScheme, SKOS.hasTopConcept, SKOS.topConceptOf})
-_TYPE, _LABEL, _COMMENT = frozenset({RDF.type}), frozenset({RDFS.label}), frozenset({RDFS.comment})
+_LABEL, _COMMENT = frozenset({RDFS.label}), frozenset({RDFS.comment})
 _LABELS = frozenset({RDFS.label, SKOS.altLabel})
 
 
@@ -91,7 +91,7 @@ def build_entity_graph(dataset: Dataset, triples_of: TriplesOf | None = None) ->
                 continue
             if source_id:
                 sources[s].add(source_id)
-            if p in _TYPE and isinstance(o, URIRef):
+            if p in IS_TYPE and isinstance(o, URIRef):
                 types[s].add(o)
             elif p in _SCHEME_LINKS:
                 continue

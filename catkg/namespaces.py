@@ -21,6 +21,10 @@ ONTOLOGY_GRAPH = GRAPH["ontology"]
 SOURCES_GRAPH = GRAPH["sources"]
 INFERRED_GRAPH = GRAPH["inferred"]
 
+# For `p in IS_TYPE` in loops over every triple: reading `RDF.type` is a Python-level look-up on
+# rdflib's namespace, and `p == RDF.type` a Python-level comparison; a set compares by hash first.
+IS_TYPE = frozenset({RDF.type})
+
 PREFIXES: dict[str, str] = {
     "cat": str(CAT),
     "id": str(ID),

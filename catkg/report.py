@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import Dataset, URIRef
-from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from catkg.entity_graph import english_label
 from catkg.findings import Finding, Severity
-from catkg.namespaces import CAT, ID, SOURCE
+from catkg.namespaces import CAT, ID, IS_TYPE, SOURCE
 
 if TYPE_CHECKING:
     from catkg.load import TriplesOf
@@ -53,10 +52,10 @@ def statistics(dataset: Dataset, triples_of: TriplesOf | None = None) -> dict[st
         if isinstance(g.identifier, URIRef) and not str(g.identifier).startswith("urn:x-rdflib:")
     }
     typed: set[tuple[Node, Node]] = set()
-    id_, cat, rdf_type = str(ID), str(CAT), {RDF.type}
+    id_, cat = str(ID), str(CAT)
     for g in dataset.graphs():
         for s, p, o in g if triples_of is None else triples_of(g.identifier):
-            if p in rdf_type and s.startswith(id_) and o.startswith(cat):
+            if p in IS_TYPE and s.startswith(id_) and o.startswith(cat):
                 typed.add((s, o))
     entities: Counter[str] = Counter()
     for c, count in Counter(c for _, c in typed).items():

@@ -11,7 +11,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 from catkg.check.vocabulary import Vocabulary, is_standard
 from catkg.findings import Finding, Severity
 from catkg.load import Project
-from catkg.namespaces import CAT, ONTOLOGY_GRAPH, SOURCE, SOURCES_GRAPH, is_project_iri
+from catkg.namespaces import CAT, IS_TYPE, ONTOLOGY_GRAPH, SOURCE, SOURCES_GRAPH, is_project_iri
 
 _CAT = str(CAT)
 _LANG_STRING = RDF.langString  # rdflib's namespace attributes are Python-level look-ups: read once
@@ -47,7 +47,6 @@ def lint(project: Project, vocabulary: Vocabulary) -> list[Finding]:
     findings: list[Finding] = []
     dataset = project.dataset
     rdf_type = RDF.type
-    type_predicate = frozenset({rdf_type})
     declared_types = {s for s, _ in dataset.subject_objects(rdf_type)}
     labelled: set = set()
     english: set = set()
@@ -75,7 +74,7 @@ def lint(project: Project, vocabulary: Vocabulary) -> list[Finding]:
         # memory store scan every rdf:type triple of the dataset, quadratic in the number of files.
         typed: set = set()
         for s, p, o in project.graph_triples(source.graph):
-            is_type = p in type_predicate
+            is_type = p in IS_TYPE
             if is_type:
                 typed.add(s)
             known = known_property.get(p)
