@@ -31,7 +31,10 @@ OUTPUTS = (
 )
 USAGE_CHECKS = ("input", "reasoner-setup")
 if TYPE_CHECKING:
+    import pyoxigraph as ox
+
     from catkg.forked import ForkedCall
+    from catkg.load import Project
 
 T = TypeVar("T")
 # Above this many loaded triples the build draws the entity exports itself after reasoning, and a child
@@ -112,6 +115,16 @@ def _answer_of(job: ForkedCall[T] | None, fallback: Callable[[], T]) -> T:
     return fallback()
 
 
+def _timed_sparql_checks(project: Project, quads: list[ox.Quad]) -> tuple[list[Finding], float]:
+    """The SPARQL checks' findings on `quads` and the seconds they took (for a thread to hand back)."""
+    from catkg.check.sparql_checks import run_sparql_checks
+    from catkg.oxi import memory_store
+
+    began = time.perf_counter()
+    findings = run_sparql_checks(project, memory_store(quads))
+    return findings, time.perf_counter() - began
+
+
 def build(
     root: Path,
     out: Path | None = None,
@@ -152,7 +165,6 @@ def build(
     from catkg.cache import CheckCache, shacl_findings, start_consistency
     from catkg.check.lint import lint
     from catkg.check.shacl import data_graph, lint_shapes
-    from catkg.check.sparql_checks import run_sparql_checks
     from catkg.check.vocabulary import Vocabulary
     from catkg.diff import source_contributions
     from catkg.forked import ForkedCall
@@ -160,11 +172,12 @@ def build(
     from catkg.load import load_project
     from catkg.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
     from catkg.ontology_docs import ontology_page, previous_page
-    from catkg.oxi import dataset_quads, graph_quads, memory_store
+    from catkg.oxi import dataset_quads, graph_quads
     from catkg.publish import write_entity_exports, write_exports, write_exports_in_child
     from catkg.reason import materialise
     from catkg.report import check_results, statistics, write_report
     from catkg.swap import staging_dir, swap_in
+    from catkg.threaded import start_thread
 
     with timed("load"):
         project = load_project(root)
@@ -192,10 +205,6 @@ def build(
             # that the child's copy-on-write pages would double the memory, this process writes them.
             if staging is not None and len(project.dataset) <= FORK_EXPORTS_UP_TO:
                 side_job = ForkedCall(write_entity_exports, project.dataset, staging, project.graph_triples)
-            with timed("check: lint"):
-                vocabulary = Vocabulary.from_ontology(ontology)
-                findings += lint(project, vocabulary)
-                ran.add("lint")
             consistency = None
             # Timed too: at 1M triples converting the graphs and hashing them for the cache take a while.
             with timed("convert for HermiT and the checks"):
@@ -211,12 +220,20 @@ def build(
 
                     triples = (quad.triple for quad in asserted_quads)
                     consistency = start_consistency(merged, triples, project.shapes, checks_cache)
-            with timed("check: sparql"):
-                findings += run_sparql_checks(project, memory_store(asserted_quads))
-                ran.add("sparql-checks")
+                # Oxigraph releases the GIL while it evaluates a query: the SPARQL checks run in a thread
+                # beside lint and SHACL.
+                sparql_checks = start_thread(partial(_timed_sparql_checks, project, asserted_quads), "sparql")
+            with timed("check: lint"):
+                vocabulary = Vocabulary.from_ontology(ontology)
+                findings += lint(project, vocabulary)
+                ran.add("lint")
             with timed("check: shacl"):
                 findings += lint_shapes(project.shapes) + shacl_findings(project, merged, checks_cache)
                 ran.add("shacl")
+            with timed("check: sparql (wait)"):
+                sparql_findings, timings["check: sparql"] = sparql_checks.result()
+                findings += sparql_findings
+                ran.add("sparql-checks")
             # The view and the cache's index served SHACL and HermiT's cache key only; the index holds
             # every triple (a gigabyte at 1M) that the exports can use instead.
             del merged

@@ -13,9 +13,9 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,6 +25,7 @@ from rdflib.namespace import OWL, RDF
 
 from catkg.findings import Finding, Severity
 from catkg.load import Project
+from catkg.threaded import start_thread
 
 JAVA_HINT = "install Java 17 or newer (Debian: apt-get install openjdk-17-jre-headless) or pass --no-reasoner"
 HERMIT_HINT = "the message above is HermiT's own; pass --no-reasoner to build without the OWL check meanwhile"
@@ -157,23 +158,8 @@ def explain_inconsistency(project: Project, materialised: Dataset) -> list[Findi
 def start_consistency_check(
     triples: Iterable[ox.Triple], check: Callable[[Iterable[ox.Triple]], bool] = hermit_consistent
 ) -> Future[bool]:
-    """Run `check` (HermiT) in a worker thread: it waits on a JVM, so Python stages proceed meanwhile.
-
-    A daemon thread: an interrupted or failed build exits at once instead of waiting, at interpreter
-    exit, for a JVM whose answer nobody will read (a pool's worker threads are always joined).
-    """
-    future: Future[bool] = Future()
-
-    def run() -> None:
-        if not future.set_running_or_notify_cancel():
-            return
-        try:
-            future.set_result(check(triples))
-        except BaseException as error:  # handed to whoever waits on the future
-            future.set_exception(error)
-
-    threading.Thread(target=run, name="hermit", daemon=True).start()
-    return future
+    """Run `check` (HermiT) in a worker thread: it waits on a JVM, so Python stages proceed meanwhile."""
+    return start_thread(partial(check, triples), "hermit")
 
 
 def consistency_findings(project: Project, outcome: Future[bool], materialised: Dataset) -> list[Finding]:
