@@ -10,9 +10,16 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, MINI, copy_project, process_exited, run_catkg
+from conftest import FIXTURES, MINI, REPO, copy_project, process_exited, run_catkg
+
+from catkg.check.sparql_checks import check_files, run_sparql_checks
+from catkg.load import load_project
+from catkg.oxi import dataset_quads, memory_store
 
 INVALID = FIXTURES / "invalid"
+# One folder per SPARQL check of the real project, named as the check: a graph/ tree to put beside the
+# real ontology, in which one file has the `# expect:` header.
+CHECK_FIXTURES = INVALID / "checks"
 EXPECT = re.compile(r"^# expect: (.*)$", re.MULTILINE)
 PAIR = re.compile(r"(\w+)=(.*?)(?= \w+=|$)")
 
@@ -187,6 +194,30 @@ def test_every_lint_check_has_an_invalid_fixture() -> None:
         p.name.removesuffix("-violation.rq") for p in (FIXTURES / "mini/queries/checks").glob("*.rq")
     }
     assert lint_checks | sparql_checks <= covered, sorted((lint_checks | sparql_checks) - covered)
+
+
+def test_every_sparql_check_of_the_project_has_a_known_bad_fixture() -> None:
+    checks = {p.name.removesuffix("-violation.rq") for p in check_files(REPO)}
+    assert checks == {p.name for p in CHECK_FIXTURES.iterdir()}
+
+
+@pytest.mark.parametrize("fixture", sorted(CHECK_FIXTURES.iterdir()), ids=lambda p: p.name)
+def test_sparql_check_of_the_project_fails_on_its_fixture(fixture: Path, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    for part in ("ontology", "queries"):
+        shutil.copytree(REPO / part, project / part)
+    shutil.copytree(fixture / "graph", project / "graph")
+    marked = [p for p in sorted(fixture.rglob("*.ttl")) if EXPECT.search(p.read_text(encoding="utf-8"))]
+    assert len(marked) == 1, f"{fixture}: exactly one file must carry the '# expect:' header"
+    expected, relpath = expectations(marked[0]), marked[0].relative_to(fixture).as_posix()
+    loaded = load_project(project)
+    assert not loaded.findings, [f.format() for f in loaded.findings]
+    store = memory_store(dataset_quads(loaded.dataset, loaded.graph_triples))
+    findings = [f for f in run_sparql_checks(loaded, store) if f.check == fixture.name]
+    assert any(
+        f.path == relpath and f.line == int(expected["line"]) and expected["message"] in f.message
+        for f in findings
+    ), [f.format() for f in findings]
 
 
 def test_part_of_cycle_in_the_real_ontology_is_an_error(real_project: Path) -> None:
