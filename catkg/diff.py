@@ -95,7 +95,7 @@ _TYPE = str(RDF.type)
 def fact_key(o: object) -> tuple:
     """A value's identity as plain strings (cheap to hash, unlike rdflib terms): numbers and dates by
     value ("8"^^xsd:positiveInteger = 8), other literals by text, language and datatype, IRIs by IRI."""
-    if isinstance(o, Literal):
+    if type(o) is Literal:  # rdflib's terms are ABCs: `isinstance` costs a Python call each time
         datatype = str(o.datatype) if o.datatype is not None else ""
         if datatype in _NUMERIC_IRIS:
             try:
@@ -169,7 +169,7 @@ class FactIndex:
             for _, _, o, ss, ps in graph.rows:
                 if ps == _TYPE:
                     self.typed[ss].add(name)
-                if not ss.startswith(_ID) or ps in not_facts or isinstance(o, BNode):
+                if not ss.startswith(_ID) or ps in not_facts or type(o) is BNode:
                     continue
                 key = fact_key(o)
                 slot = self.by_slot[(ss, ps)]
@@ -263,7 +263,7 @@ class Comparer:
                 result.new_entities.append((str(s), str(label), local_name(str(cls)), lines.get(str(s), 0)))
         rows = sorted(local.rows, key=lambda r: (r[3], r[4], str(r[2]))) if ordered else local.rows
         for s, p, o, ss, ps in rows:
-            if not ss.startswith(_ID) or ps in self.not_facts or isinstance(s, BNode):
+            if not ss.startswith(_ID) or ps in self.not_facts or type(s) is BNode:
                 result.provenance += 1
                 continue
             line = lines.get(ss, 0)
@@ -274,7 +274,7 @@ class Comparer:
                 continue
             result.new_facts.append(((s, p, o), line))
             is_place = ps in self.places
-            if isinstance(o, BNode) or not (is_place or self.one_value(ps, key)):
+            if type(o) is BNode or not (is_place or self.one_value(ps, key)):
                 continue
             own = {fact_key(v) for v in local.objects(s, p)}
             for other_key, value, names in others.values_of((ss, ps), exclude):
