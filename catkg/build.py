@@ -32,9 +32,11 @@ OUTPUTS = (
 USAGE_CHECKS = ("input", "reasoner-setup")
 if TYPE_CHECKING:
     import pyoxigraph as ox
+    from rdflib import Graph, URIRef
 
+    from catkg.check.shacl import ShaclResult
+    from catkg.check.sparql_checks import CheckRow
     from catkg.forked import ForkedCall
-    from catkg.load import Project
 
 T = TypeVar("T")
 # Above this many loaded triples the build draws the entity exports itself after reasoning, and a child
@@ -115,14 +117,21 @@ def _answer_of(job: ForkedCall[T] | None, fallback: Callable[[], T]) -> T:
     return fallback()
 
 
-def _timed_sparql_checks(project: Project, quads: list[ox.Quad]) -> tuple[list[Finding], float]:
-    """The SPARQL checks' findings on `quads` and the seconds they took (for a thread to hand back)."""
-    from catkg.check.sparql_checks import run_sparql_checks
+def _timed_oxigraph_checks(
+    root: Path, shapes: Graph, shape_queries: dict[URIRef, str], quads: list[ox.Quad]
+) -> tuple[list[CheckRow], list[ShaclResult], float]:
+    """For a thread: the rows of the SPARQL checks and the results of the shapes in `shape_queries` on
+    `quads`, and the seconds they took. Locating them in the files is left to the build's thread, which
+    owns the project."""
+    from catkg.check.shape_queries import shape_query_results
+    from catkg.check.sparql_checks import sparql_check_rows
     from catkg.oxi import memory_store
 
     began = time.perf_counter()
-    findings = run_sparql_checks(project, memory_store(quads))
-    return findings, time.perf_counter() - began
+    store = memory_store(quads)
+    rows = sparql_check_rows(root, store)
+    results = shape_query_results(shapes, shape_queries, store)
+    return rows, results, time.perf_counter() - began
 
 
 def build(
@@ -164,7 +173,9 @@ def build(
 
     from catkg.cache import CheckCache, shacl_findings, start_consistency
     from catkg.check.lint import lint
-    from catkg.check.shacl import data_graph, lint_shapes
+    from catkg.check.shacl import data_graph, findings_from_results, lint_shapes
+    from catkg.check.shape_queries import shape_queries
+    from catkg.check.sparql_checks import check_findings
     from catkg.check.vocabulary import Vocabulary
     from catkg.diff import source_contributions
     from catkg.forked import ForkedCall
@@ -220,19 +231,24 @@ def build(
 
                     triples = (quad.triple for quad in asserted_quads)
                     consistency = start_consistency(merged, triples, project.shapes, checks_cache)
-                # Oxigraph releases the GIL while it evaluates a query: the SPARQL checks run in a thread
-                # beside lint and SHACL.
-                sparql_checks = start_thread(partial(_timed_sparql_checks, project, asserted_quads), "sparql")
+                # Oxigraph releases the GIL while it evaluates a query: the SPARQL checks, and the shapes
+                # Oxigraph evaluates faster than pySHACL, run in a thread beside lint and SHACL.
+                by_oxigraph = shape_queries(project.shapes)
+                oxigraph_checks = partial(
+                    _timed_oxigraph_checks, project.root, project.shapes, by_oxigraph, asserted_quads
+                )
+                sparql_checks = start_thread(oxigraph_checks, "sparql")
             with timed("check: lint"):
                 vocabulary = Vocabulary.from_ontology(ontology)
                 findings += lint(project, vocabulary)
                 ran.add("lint")
             with timed("check: shacl"):
-                findings += lint_shapes(project.shapes) + shacl_findings(project, merged, checks_cache)
+                findings += lint_shapes(project.shapes)
+                findings += shacl_findings(project, merged, checks_cache, by_oxigraph)
                 ran.add("shacl")
             with timed("check: sparql (wait)"):
-                sparql_findings, timings["check: sparql"] = sparql_checks.result()
-                findings += sparql_findings
+                rows, shape_results, timings["check: sparql"] = sparql_checks.result()
+                findings += check_findings(project, rows) + findings_from_results(project, shape_results)
                 ran.add("sparql-checks")
             # The view and the cache's index served SHACL and HermiT's cache key only; the index holds
             # every triple (a gigabyte at 1M) that the exports can use instead.

@@ -27,7 +27,7 @@ import hashlib
 import json
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -354,13 +354,16 @@ def _encode(result: tuple) -> list[str | None]:
     return [encode_term(term) for term in result]
 
 
-def shacl_findings(project: Project, merged: Graph, cache: CheckCache | None) -> list[Finding]:
-    """SHACL findings, re-validating only the files whose reach changed since their cached results."""
+def shacl_findings(
+    project: Project, merged: Graph, cache: CheckCache | None, skip: Collection[Node] = ()
+) -> list[Finding]:
+    """SHACL findings, re-validating only the files whose reach changed since their cached results; the
+    shapes in `skip` are left out (the build evaluates them with Oxigraph)."""
     from catkg.check.shacl import findings_from_results, shacl_results
 
     reach = shape_reach(project.shapes) if cache is not None else None
     if cache is None or reach is None:
-        return findings_from_results(project, shacl_results(merged, project.shapes))
+        return findings_from_results(project, shacl_results(merged, project.shapes, skip))
     index = cache.node_index(merged, project.shapes)
     keys, subjects = {}, {}
     for source in project.files:
@@ -372,7 +375,7 @@ def shacl_findings(project: Project, merged: Graph, cache: CheckCache | None) ->
         focus = set().union(*(subjects[r] for r in stale))
         total = sum(len(s) for s in subjects.values())
         if any(isinstance(node, BNode) for node in focus) or len(focus) > FULL_RUN_SHARE * total:
-            results = shacl_results(merged, project.shapes)
+            results = shacl_results(merged, project.shapes, skip)
             cache.stats["shacl full runs"] += 1
         else:
             # pySHACL's own `focus_nodes` option also filters the value nodes of nested shapes
@@ -380,7 +383,7 @@ def shacl_findings(project: Project, merged: Graph, cache: CheckCache | None) ->
             # validated on the part of the graph the shapes can see from them, results kept for them.
             schema = list(merged.triples((None, RDFS.subClassOf, None)))
             part = index.closure(focus, reach, schema)
-            results = [r for r in shacl_results(part, project.shapes) if r[0] in focus]
+            results = [r for r in shacl_results(part, project.shapes, skip) if r[0] in focus]
             cache.stats["shacl focused runs"] += 1
         cache.stats["shacl files re-validated"] += len(stale)
         by_focus: dict[Node, list[list[str | None]]] = defaultdict(list)

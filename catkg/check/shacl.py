@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF
@@ -94,8 +94,9 @@ def data_graph(project: Project) -> Graph:
 ShaclResult = tuple[object, object, object, object, object]
 
 
-def shacl_view(shapes: Graph) -> Graph:
-    """What pySHACL reads of `shapes`: the sh: triples, RDF lists and types, in a store without contexts.
+def shacl_view(shapes: Graph, skip: Collection[Node] = ()) -> Graph:
+    """What pySHACL reads of `shapes`: the sh: triples, RDF lists and types, in a store without contexts,
+    leaving out the shapes in `skip` (evaluated elsewhere, see `catkg.check.shape_queries`).
 
     pySHACL applies a nested shape (sh:not, sh:or, sh:qualifiedValueShape ...) once per value node, and
     each time it reads all the shape's triples and looks every predicate up in a plain list of the ~35
@@ -108,13 +109,16 @@ def shacl_view(shapes: Graph) -> Graph:
         view.bind(prefix, namespace)
     for triple in shapes:
         predicate = triple[1]
+        if triple[0] in skip:
+            continue
         if predicate in (RDF.type, RDF.first, RDF.rest) or str(predicate).startswith(str(SH)):
             view.add(triple)
     return view
 
 
-def shacl_results(merged: Graph, shapes: Graph) -> list[ShaclResult]:
-    """pySHACL's results as (focus node, source shape, message, value, severity).
+def shacl_results(merged: Graph, shapes: Graph, skip: Collection[Node] = ()) -> list[ShaclResult]:
+    """pySHACL's results as (focus node, source shape, message, value, severity), the shapes in `skip`
+    left out.
 
     The shapes use core SHACL only, so SHACL-AF ("advanced") stays off: with it on, pySHACL copies the
     whole data graph first (in case SHACL rules add to it), a tenth of the stage. Without inference,
@@ -126,7 +130,7 @@ def shacl_results(merged: Graph, shapes: Graph) -> list[ShaclResult]:
     with frozen_heap():
         _conforms, results, _text = validate(
             data_graph=merged,
-            shacl_graph=shacl_view(shapes),
+            shacl_graph=shacl_view(shapes, skip),
             inference="none",
             allow_warnings=True,
             advanced=False,

@@ -64,29 +64,45 @@ def _text(term: object) -> str:
     return getattr(term, "value", "") if term is not None else ""
 
 
-def run_sparql_checks(project: Project, store: ox.Store) -> list[Finding]:
-    """Run every check file against `store` (the loaded dataset); each row is one finding."""
-    findings: list[Finding] = []
-    for path in check_files(project.root):
+CheckRow = tuple[CheckQuery, str, str, URIRef | None]
+
+
+def sparql_check_rows(root: Path, store: ox.Store) -> list[CheckRow]:
+    """Every row the project's check files return on `store`: (check, term, value, graph)."""
+    rows: list[CheckRow] = []
+    for path in check_files(root):
         check = read_check(path)
-        rows = store.query(check.sparql, use_default_graph_as_union=True)
-        names = {v.value for v in rows.variables}
-        for row in rows:
-            term = _text(row["term"])
+        solutions = store.query(check.sparql, use_default_graph_as_union=True)
+        names = {v.value for v in solutions.variables}
+        for row in solutions:
             value = _text(row["value"]) if "value" in names else ""
             graph = URIRef(_text(row["graph"])) if "graph" in names and row["graph"] is not None else None
-            file, line = project.locate(term, prefer_graph=graph)
-            message = check.message.replace("{term}", term).replace("{value}", value)
-            findings.append(
-                Finding(
-                    file,
-                    line,
-                    0,
-                    check.severity,
-                    check.name.removesuffix("-violation"),
-                    message,
-                    term=term,
-                    hint=check.hint,
-                )
+            rows.append((check, _text(row["term"]), value, graph))
+    return rows
+
+
+def check_findings(project: Project, rows: list[CheckRow]) -> list[Finding]:
+    """One located finding per check row (the project's files are scanned for lines on first use, so
+    this runs on the thread that owns the project)."""
+    findings: list[Finding] = []
+    for check, term, value, graph in rows:
+        file, line = project.locate(term, prefer_graph=graph)
+        message = check.message.replace("{term}", term).replace("{value}", value)
+        findings.append(
+            Finding(
+                file,
+                line,
+                0,
+                check.severity,
+                check.name.removesuffix("-violation"),
+                message,
+                term=term,
+                hint=check.hint,
             )
+        )
     return findings
+
+
+def run_sparql_checks(project: Project, store: ox.Store) -> list[Finding]:
+    """Run every check file against `store` (the loaded dataset); each row is one finding."""
+    return check_findings(project, sparql_check_rows(project.root, store))
