@@ -117,6 +117,14 @@ class _Local:
         self.by_sp: dict[tuple[str, str], list[object]] = defaultdict(list)
         for _, _, o, ss, ps in self.rows:
             self.by_sp[(ss, ps)].append(o)
+        self._keys: list[tuple] | None = None
+
+    @property
+    def keys(self) -> list[tuple]:
+        """`fact_key` of each row's value, worked out once for the index and the comparison alike."""
+        if self._keys is None:
+            self._keys = [fact_key(row[2]) for row in self.rows]
+        return self._keys
 
     def objects(self, s: object, p: object) -> list[object]:
         return self.by_sp.get((str(s), str(p)), [])
@@ -166,12 +174,11 @@ class FactIndex:
         self.by_slot: dict[tuple[str, str], dict[tuple, tuple[object, set[str]]]] = defaultdict(dict)
         self.typed: dict[str, set[str]] = defaultdict(set)
         for name, graph in graphs:
-            for _, _, o, ss, ps in graph.rows:
+            for (_, _, o, ss, ps), key in zip(graph.rows, graph.keys, strict=True):
                 if ps == _TYPE:
                     self.typed[ss].add(name)
                 if not ss.startswith(_ID) or ps in not_facts or type(o) is BNode:
                     continue
-                key = fact_key(o)
                 slot = self.by_slot[(ss, ps)]
                 if key in slot:
                     slot[key][1].add(name)
@@ -181,7 +188,13 @@ class FactIndex:
     def sources_of(self, fact: tuple, exclude: str | None = None) -> list[str]:
         """The graphs that state a fact (subject, property, value key), `exclude` left out."""
         found = self.by_slot.get(fact[:2], {}).get(fact[2])
-        return sorted(found[1] - {exclude}) if found else []
+        if not found:
+            return []
+        names = found[1]
+        # Most facts are stated once: then there is nothing to take away or sort.
+        if len(names) == 1:
+            return [] if exclude in names else list(names)
+        return sorted(names - {exclude})
 
     def values_of(
         self, slot: tuple[str, str], exclude: str | None = None
@@ -189,10 +202,10 @@ class FactIndex:
         """(key, value, graphs) of every value a subject has for a property, `exclude` left out."""
         found = []
         for key, (value, names) in self.by_slot.get(slot, {}).items():
-            rest = sorted(names - {exclude})
-            if rest:
-                found.append((key, value, rest))
-        return sorted(found, key=lambda item: str(item[0]))
+            if len(names) == 1 and exclude in names:
+                continue
+            found.append((key, value, sorted(names - {exclude})))
+        return sorted(found, key=lambda item: str(item[0])) if len(found) > 1 else found
 
     def declared(self, subject: str, exclude: str | None = None) -> bool:
         """True if a graph other than `exclude` types `subject`."""
@@ -261,13 +274,14 @@ class Comparer:
                 label = local.value(s, RDFS.label) or local_name(str(s))
                 cls = local.value(s, RDF.type)
                 result.new_entities.append((str(s), str(label), local_name(str(cls)), lines.get(str(s), 0)))
-        rows = sorted(local.rows, key=lambda r: (r[3], r[4], str(r[2]))) if ordered else local.rows
-        for s, p, o, ss, ps in rows:
+        rows = zip(local.rows, local.keys, strict=True)
+        if ordered:
+            rows = sorted(rows, key=lambda r: (r[0][3], r[0][4], str(r[0][2])))
+        for (s, p, o, ss, ps), key in rows:
             if not ss.startswith(_ID) or ps in self.not_facts or type(s) is BNode:
                 result.provenance += 1
                 continue
             line = lines.get(ss, 0)
-            key = fact_key(o)
             sources = others.sources_of((ss, ps, key), exclude)
             if sources:
                 result.confirmed.append(((s, p, o), sources, line))
@@ -276,8 +290,9 @@ class Comparer:
             is_place = ps in self.places
             if type(o) is BNode or not (is_place or self.one_value(ps, key)):
                 continue
-            own = {fact_key(v) for v in local.objects(s, p)}
-            for other_key, value, names in others.values_of((ss, ps), exclude):
+            other_values = others.values_of((ss, ps), exclude)
+            own = {fact_key(v) for v in local.objects(s, p)} if other_values else set()
+            for other_key, value, names in other_values:
                 if other_key in own:
                     continue
                 if is_place and (self._inside(str(o), str(value)) or self._inside(str(value), str(o))):
