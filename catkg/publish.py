@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from catkg.entity_graph import build_entity_graph, graphml_ready
+from catkg.heap import release_free_memory
 from catkg.jsonld import write_jsonld
 from catkg.namespaces import ONTOLOGY_GRAPH, PREFIXES
 from catkg.store_load import load_store, load_store_in_fresh_process
@@ -26,35 +27,38 @@ if TYPE_CHECKING:
     from catkg.load import TriplesOf
 
 
-def export_order(quads: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Triple]]:
-    """The quads sorted by graph, subject, predicate and object, and their distinct triples (the default
-    graph a SPARQL user sees) sorted by subject, predicate and object.
+def export_order(quads: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """The quads sorted by graph, subject, predicate and object, and the same quads sorted by subject,
+    predicate, object and graph (see `distinct_triples`).
 
     One sort serves both: sorted triple-first, a triple's copies in several graphs are neighbours, and
     each graph's quads come out already in order, so the graphs only need concatenating.
     """
-    # Subjects, predicates and graph names repeat: one string each instead of one per quad halves the
-    # memory the sort keys take.
-    texts: dict[object, str] = {}
-
-    def text(term: object) -> str:
-        found = texts.get(term)
-        if found is None:
-            found = texts[term] = str(term)
-        return found
-
-    def triple_first(quad: ox.Quad) -> tuple[str, str, str, str]:
-        return (text(quad.subject), text(quad.predicate), str(quad.object), text(quad.graph_name))
-
+    # A quad's N-Quads text sorts as its terms' texts would one after another: a term's text is a prefix
+    # of another's only where the longer goes on with a character above the space between terms (`_:b1`,
+    # `_:b10`; `"x"`, `"x"@en`). Only the triples' order shapes the outputs: the quads of one triple in
+    # several graphs go to different graphs. One string per quad compares in C, a third of the time of a
+    # tuple of four (1.8M quads: 5.5 s against 17 s).
+    by_triple = sorted(quads, key=str)
     by_graph: dict[ox.NamedNode, list[ox.Quad]] = defaultdict(list)
-    triples: list[ox.Triple] = []
-    for quad in sorted(quads, key=triple_first):
+    for quad in by_triple:
         by_graph[quad.graph_name].append(quad)
-        triple = quad.triple
-        if not triples or triple != triples[-1]:
-            triples.append(triple)
     ordered = [quad for name in sorted(by_graph, key=str) for quad in by_graph[name]]
-    return ordered, triples
+    return ordered, by_triple
+
+
+def distinct_triples(by_triple: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
+    """The distinct triples (the default graph a SPARQL user sees) of quads sorted triple-first.
+
+    Made as they are written, each time: kept in a list they would hold a copy of every term (0.4 GB
+    at 1M triples) beside the quads.
+    """
+    last = None
+    for quad in by_triple:
+        triple = quad.triple
+        if triple != last:
+            yield triple
+            last = triple
 
 
 def write_exports(
@@ -71,24 +75,25 @@ def write_exports(
     """
     prefixes = prefixes or PREFIXES
     with timed("sort"):
-        quads, triples = export_order(quads)
+        quads, by_triple = export_order(quads)
     with timed("export graph.ttl"):
-        ox.serialize(triples, out / "graph.ttl", ox.RdfFormat.TURTLE, prefixes=prefixes)
+        ox.serialize(distinct_triples(by_triple), out / "graph.ttl", ox.RdfFormat.TURTLE, prefixes=prefixes)
     with timed("export graph.trig"):
         ox.serialize(quads, out / "graph.trig", ox.RdfFormat.TRIG, prefixes=prefixes)
     with timed("export graph.jsonld"):
         write_jsonld(quads, out / "graph.jsonld", prefixes)
     with timed("export graph.nt"):
-        ox.serialize(triples, out / "graph.nt", ox.RdfFormat.N_TRIPLES)
+        ox.serialize(distinct_triples(by_triple), out / "graph.nt", ox.RdfFormat.N_TRIPLES)
     with timed("export ontology.owl"):
         ontology_graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
         ontology = [q.triple for q in quads if q.graph_name == ontology_graph]
         ox.serialize(ontology, out / "ontology.owl", ox.RdfFormat.RDF_XML, prefixes=prefixes)
-    del triples, ontology
+    del by_triple, ontology
     with timed("store"):
         if store_in_fresh_process:
             # The fresh interpreter reads graph.trig: the quads need not stay alive beside it.
             quads.clear()
+            release_free_memory()
             load_store_in_fresh_process(out / "graph.trig", out / "store")
         else:
             load_store(quads, out / "store")
