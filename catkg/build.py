@@ -179,7 +179,7 @@ def build(
     from catkg.check.vocabulary import Vocabulary
     from catkg.diff import source_contributions
     from catkg.forked import ForkedCall
-    from catkg.heap import frozen_heap
+    from catkg.heap import frozen_heap, release_free_memory
     from catkg.load import load_project
     from catkg.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
     from catkg.ontology_docs import ontology_page, previous_page
@@ -248,6 +248,7 @@ def build(
                 ran.add("shacl")
             with timed("check: sparql (wait)"):
                 rows, shape_results, timings["check: sparql"] = sparql_checks.result()
+                release_free_memory()
                 findings += check_findings(project, rows) + findings_from_results(project, shape_results)
                 ran.add("sparql-checks")
             # The view and the cache's index served SHACL and HermiT's cache key only; the index holds

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 
 
 @contextmanager
@@ -38,3 +40,20 @@ def paused_collector() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    return getattr(ctypes.CDLL(None), "malloc_trim", None)
+
+
+def release_free_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's `malloc_trim`; nothing on other C libraries).
+
+    What a thread frees stays in that thread's malloc arena, where no other thread allocates: after the
+    SPARQL checks' thread, 0.4 GB of its Oxigraph store at 1M triples, kept to the end of the build. And
+    a forked child that has freed its quads keeps their pages until it exits.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
