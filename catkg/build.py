@@ -259,15 +259,15 @@ def build(
             # What each source adds (facts only it states, facts others confirm, conflicts) reads the facts
             # files alone: worked out before reasoning adds the inferred graph, its indexes (a gigabyte
             # at 1M triples) do not sit on top of that graph's, and the report only collects it.
+            # Reasoning adds no findings: whether this build publishes is known from here on.
+            publishing = staging is not None and exit_code_for(findings, strict) == 0
             with timed("report: sources"):
                 contributions = (
-                    source_contributions(project.dataset, project.graph_triples)
-                    if staging is not None and exit_code_for(findings, strict) == 0
-                    else {}
+                    source_contributions(project.dataset, project.graph_triples) if publishing else {}
                 )
             with timed("reason"):
                 inferred = materialise(project.dataset, project.statements)
-            if exit_code_for(findings, strict) != 0 and staging is not None:
+            if staging is not None and not publishing:
                 if side_job is not None:
                     side_job.close()
                 shutil.rmtree(staging, ignore_errors=True)

@@ -117,14 +117,8 @@ class _Local:
         self.by_sp: dict[tuple[str, str], list[object]] = defaultdict(list)
         for _, _, o, ss, ps in self.rows:
             self.by_sp[(ss, ps)].append(o)
-        self._keys: list[tuple] | None = None
-
-    @property
-    def keys(self) -> list[tuple]:
-        """`fact_key` of each row's value, worked out once for the index and the comparison alike."""
-        if self._keys is None:
-            self._keys = [fact_key(row[2]) for row in self.rows]
-        return self._keys
+        # Each value's `fact_key`, worked out once for the index and the comparison alike.
+        self.keys = [fact_key(row[2]) for row in self.rows]
 
     def objects(self, s: object, p: object) -> list[object]:
         return self.by_sp.get((str(s), str(p)), [])

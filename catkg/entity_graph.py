@@ -154,9 +154,13 @@ def flatten_for_graphml(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     In place: a copy of the entity graph held beside it costs a third of a gigabyte and seconds at 1M
     triples, and the build writes GraphML last. The graph is no longer an entity graph afterwards.
     """
+    renamed: dict[str, str] = {}
     for node, data in graph.nodes(data=True):
+        iri = xml_text(node)
+        if iri != node:
+            renamed[node] = iri
         flat = {
-            "iri": xml_text(node),
+            "iri": iri,
             "label": xml_text(data["label"]),
             "type": xml_text(data["type"]),
             "types": xml_text("; ".join(data["types"])),
@@ -164,7 +168,7 @@ def flatten_for_graphml(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
         }
         data.clear()
         data.update(flat)
-    unsafe_keys = []
+    rekeyed = []
     for s, o, key, data in graph.edges(keys=True, data=True):
         flat = {
             "property": xml_text(data["property"]),
@@ -173,10 +177,9 @@ def flatten_for_graphml(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
         }
         data.clear()
         data.update(flat)
-        if xml_text(key) != key:
-            unsafe_keys.append((s, o, key))
-    for s, o, key in unsafe_keys:
-        graph.add_edge(s, o, key=xml_text(key), **graph.edges[s, o, key])
+        if (safe_key := xml_text(key)) != key:
+            rekeyed.append((s, o, key, safe_key))
+    for s, o, key, safe_key in rekeyed:
+        graph.add_edge(s, o, key=safe_key, **graph.edges[s, o, key])
         graph.remove_edge(s, o, key=key)
-    unsafe_nodes = {node: xml_text(node) for node in graph if xml_text(node) != node}
-    return nx.relabel_nodes(graph, unsafe_nodes, copy=False) if unsafe_nodes else graph
+    return nx.relabel_nodes(graph, renamed, copy=False) if renamed else graph

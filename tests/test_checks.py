@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, MINI, REPO, copy_project, process_exited, run_catkg
 
-from catkg.check.sparql_checks import check_files, run_sparql_checks
+from catkg.check.sparql_checks import check_files, check_findings, sparql_check_rows
 from catkg.load import load_project
 from catkg.oxi import dataset_quads, memory_store
 
@@ -213,7 +213,8 @@ def test_sparql_check_of_the_project_fails_on_its_fixture(fixture: Path, tmp_pat
     loaded = load_project(project)
     assert not loaded.findings, [f.format() for f in loaded.findings]
     store = memory_store(dataset_quads(loaded.dataset, loaded.graph_triples))
-    findings = [f for f in run_sparql_checks(loaded, store) if f.check == fixture.name]
+    rows = sparql_check_rows(loaded.root, store)
+    findings = [f for f in check_findings(loaded, rows) if f.check == fixture.name]
     assert any(
         f.path == relpath and f.line == int(expected["line"]) and expected["message"] in f.message
         for f in findings

@@ -101,8 +101,3 @@ def check_findings(project: Project, rows: list[CheckRow]) -> list[Finding]:
             )
         )
     return findings
-
-
-def run_sparql_checks(project: Project, store: ox.Store) -> list[Finding]:
-    """Run every check file against `store` (the loaded dataset); each row is one finding."""
-    return check_findings(project, sparql_check_rows(project.root, store))
