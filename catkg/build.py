@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from rdflib import Graph, URIRef
 
     from catkg.check.shacl import ShaclResult
+    from catkg.check.shape_queries import ShapeQuery
     from catkg.check.sparql_checks import CheckRow
     from catkg.forked import ForkedCall
 
@@ -118,7 +119,7 @@ def _answer_of(job: ForkedCall[T] | None, fallback: Callable[[], T]) -> T:
 
 
 def _timed_oxigraph_checks(
-    root: Path, shapes: Graph, shape_queries: dict[URIRef, str], quads: list[ox.Quad]
+    root: Path, shapes: Graph, shape_queries: dict[URIRef, ShapeQuery], quads: list[ox.Quad]
 ) -> tuple[list[CheckRow], list[ShaclResult], float]:
     """For a thread: the rows of the SPARQL checks and the results of the shapes in `shape_queries` on
     `quads`, and the seconds they took. Locating them in the files is left to the build's thread, which
@@ -246,25 +247,29 @@ def build(
                 findings += lint_shapes(project.shapes)
                 findings += shacl_findings(project, merged, checks_cache, by_oxigraph)
                 ran.add("shacl")
+            # The view and the cache's index served SHACL and HermiT's cache key only; the index holds
+            # every triple (a gigabyte at 1M), memory the sources' indexes and the exports can use instead.
+            del merged
+            if checks_cache is not None:
+                checks_cache.drop_index()
+            # What each source adds (facts only it states, facts others confirm, conflicts) reads the facts
+            # files alone. It is worked out while the SPARQL checks' thread may still run, unless a check
+            # has already failed the build (a SPARQL check may yet fail it, and the work be discarded);
+            # and before reasoning adds the inferred graph, so its indexes (a gigabyte at 1M triples) do
+            # not sit on top of that graph's. The report only collects it.
+            contributions = {}
+            if staging is not None and exit_code_for(findings, strict) == 0:
+                with timed("report: sources"):
+                    contributions = source_contributions(project.dataset, project.graph_triples)
             with timed("check: sparql (wait)"):
                 rows, shape_results, timings["check: sparql"] = sparql_checks.result()
                 release_free_memory()
                 findings += check_findings(project, rows) + findings_from_results(project, shape_results)
                 ran.add("sparql-checks")
-            # The view and the cache's index served SHACL and HermiT's cache key only; the index holds
-            # every triple (a gigabyte at 1M) that the exports can use instead.
-            del merged
-            if checks_cache is not None:
-                checks_cache.drop_index()
-            # What each source adds (facts only it states, facts others confirm, conflicts) reads the facts
-            # files alone: worked out before reasoning adds the inferred graph, its indexes (a gigabyte
-            # at 1M triples) do not sit on top of that graph's, and the report only collects it.
             # Reasoning adds no findings: whether this build publishes is known from here on.
             publishing = staging is not None and exit_code_for(findings, strict) == 0
-            with timed("report: sources"):
-                contributions = (
-                    source_contributions(project.dataset, project.graph_triples) if publishing else {}
-                )
+            if not publishing:
+                contributions = {}
             with timed("reason"):
                 inferred = materialise(project.dataset, project.statements)
             if staging is not None and not publishing:
