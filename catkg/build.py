@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -32,7 +33,8 @@ OUTPUTS = (
 USAGE_CHECKS = ("input", "reasoner-setup")
 if TYPE_CHECKING:
     import pyoxigraph as ox
-    from rdflib import Graph, URIRef
+    from rdflib import Dataset, Graph, URIRef
+    from rdflib.term import Node
 
     from catkg.check.shacl import ShaclResult
     from catkg.check.shape_queries import ShapeQuery
@@ -118,6 +120,15 @@ def _answer_of(job: ForkedCall[T] | None, fallback: Callable[[], T]) -> T:
     return fallback()
 
 
+def _dataset_with(dataset: Dataset, graph: Graph, triples: list[tuple[Node, Node, Node]]) -> Dataset:
+    """`dataset` once `triples` are added to its graph `graph` (the inferred triples, for HermiT's
+    explanation of an inconsistency)."""
+    from catkg.load import add_triples
+
+    add_triples(graph, triples)
+    return dataset
+
+
 def _timed_oxigraph_checks(
     root: Path, shapes: Graph, shape_queries: dict[URIRef, ShapeQuery], quads: list[ox.Quad]
 ) -> tuple[list[CheckRow], list[ShaclResult], float]:
@@ -172,6 +183,8 @@ def build(
         yield
         timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - began
 
+    from rdflib import Graph
+
     from catkg.cache import CheckCache, shacl_findings, start_consistency
     from catkg.check.lint import lint
     from catkg.check.shacl import data_graph, findings_from_results, lint_shapes
@@ -186,7 +199,7 @@ def build(
     from catkg.ontology_docs import ontology_page, previous_page
     from catkg.oxi import dataset_quads, graph_quads
     from catkg.publish import write_entity_exports, write_exports, write_exports_in_child
-    from catkg.reason import materialise
+    from catkg.reason import inferred_triples
     from catkg.report import check_results, statistics, write_report
     from catkg.swap import staging_dir, swap_in
     from catkg.threaded import start_thread
@@ -270,8 +283,12 @@ def build(
             publishing = staging is not None and exit_code_for(findings, strict) == 0
             if not publishing:
                 contributions = {}
+            # The inferred triples stay a list, out of rdflib's store (6 s and most of a gigabyte at 1M):
+            # the exports and the report take them from here; HermiT's explanation, if it needs them,
+            # has them added then.
             with timed("reason"):
-                inferred = materialise(project.dataset, project.statements)
+                inferred = inferred_triples(project.dataset)
+            inferred_graph = Graph(store=project.dataset.store, identifier=INFERRED_GRAPH)
             if staging is not None and not publishing:
                 if side_job is not None:
                     side_job.close()
@@ -279,7 +296,7 @@ def build(
                 staging = None
             if staging is not None:
                 with timed("convert the inferred graph"):
-                    quads = [*asserted_quads, *graph_quads(inferred, project.graph_triples(INFERRED_GRAPH))]
+                    quads = [*asserted_quads, *graph_quads(inferred_graph, inferred)]
                 del asserted_quads  # HermiT's input generator keeps its own reference while it reads them
                 # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
                 if side_job is None:
@@ -296,12 +313,15 @@ def build(
                     write_exports(quads, staging, timed, project.prefixes)
             if consistency is not None:
                 with timed("check: owl (wait)"):
-                    findings += consistency_findings(project, consistency, project.dataset)
+                    with_inferred = partial(_dataset_with, project.dataset, inferred_graph, inferred)
+                    findings += consistency_findings(project, consistency, with_inferred)
                     ran.add("owl-consistency")
             findings.sort()
             code = exit_code_for(findings, strict)
             with timed("report"):
-                stats = statistics(project.dataset, project.graph_triples)
+                # The inferred triples are counted from the list unless HermiT's explanation stored them.
+                listed = None if len(inferred_graph) else inferred
+                stats = statistics(project.dataset, project.graph_triples, listed)
             if staging is not None and code == 0:
                 if side_job is not None:
                     with timed("export graph.graphml, network.html (wait)"):
@@ -312,7 +332,10 @@ def build(
                 if oxigraph_job is not None:
                     with timed("export graph.ttl, .trig, .jsonld, .nt, ontology.owl, store (wait)"):
                         # Should the child die, the dataset (inferred graph included) gives the quads again.
-                        again = dataset_quads(project.dataset, project.graph_triples)
+                        again = chain(
+                            dataset_quads(project.dataset, project.graph_triples),
+                            graph_quads(inferred_graph, inferred),
+                        )
                         exports = partial(write_exports_in_child, again, staging, project.prefixes)
                         timings.update(_answer_of(oxigraph_job, exports))
                 with timed("export ontology.html"):

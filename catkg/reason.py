@@ -114,16 +114,15 @@ def _rule_properties(property_up: Edges, inverses: Edges, symmetric: set[Node], 
     return sources | targets
 
 
-def materialise(dataset: Dataset, statements: dict[Node, list] | None = None) -> Graph:
-    """Compute the inferred triples of `dataset` (asserted ones excluded) and add them as a graph.
+def inferred_triples(dataset: Dataset) -> list[tuple[Node, Node, Node]]:
+    """The triples the rules derive from `dataset`, asserted ones excluded, each once.
 
-    The dataset's union (the inferred graph emptied first, so the union is exactly the asserted
-    triples) is read through its predicate index: the schema, the types and the values of the
-    properties some rule concerns, nothing else. `statements`, a Project's triples by graph, gets
-    the inferred graph's list as well (see `Project.graph_triples`).
+    The dataset's union must be exactly the asserted triples (no inferred graph in its store). It is read
+    through its predicate index: the schema, the types and the values of the properties some rule
+    concerns, nothing else.
     """
-    inferred = dataset.graph(INFERRED_GRAPH)
-    inferred.remove((None, None, None))
+    if len(Graph(store=dataset.store, identifier=INFERRED_GRAPH)):
+        raise ValueError("inferred_triples: the dataset already holds inferred triples")
     class_up = _ancestors(_schema_edges(dataset, RDFS.subClassOf, OWL.equivalentClass))
     property_up = _ancestors(_schema_edges(dataset, RDFS.subPropertyOf, OWL.equivalentProperty))
     inverses: Edges = defaultdict(set)
@@ -162,7 +161,20 @@ def materialise(dataset: Dataset, statements: dict[Node, list] | None = None) ->
         yield from schema
 
     with paused_collector():
-        added = list(triples())
+        # A type or schema triple a property rule derives too (a subproperty of rdf:type, say) is kept once.
+        return list(dict.fromkeys(triples()))
+
+
+def materialise(dataset: Dataset, statements: dict[Node, list] | None = None) -> Graph:
+    """Compute the inferred triples of `dataset` (asserted ones excluded) and add them as a graph.
+
+    The inferred graph is emptied first, so the rules read exactly the asserted triples. `statements`,
+    a Project's triples by graph, gets the inferred graph's list as well (see `Project.graph_triples`).
+    """
+    inferred = dataset.graph(INFERRED_GRAPH)
+    inferred.remove((None, None, None))
+    added = inferred_triples(dataset)
+    with paused_collector():
         add_triples(inferred, added)
     if statements is not None:
         statements[INFERRED_GRAPH] = added

@@ -21,6 +21,8 @@ import pyoxigraph as ox
 
 # Oxigraph's bulk loader holds what it is given in memory (1.5 GB for 1.8M quads): in slices its memory
 # stays bounded (+0.45 GB instead of +1.5 GB at 1M triples) for half again the time.
+# (`Store.bulk_load` of the TriG file would take half the time, but it renames every blank node: the
+# store's labels would then differ from graph.trig's and from one build to the next.)
 STORE_SLICE = 500_000
 
 

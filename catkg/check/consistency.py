@@ -162,8 +162,11 @@ def start_consistency_check(
     return start_thread(partial(check, triples), "hermit")
 
 
-def consistency_findings(project: Project, outcome: Future[bool], materialised: Dataset) -> list[Finding]:
-    """Wait for HermiT; on inconsistency return located findings (never an unexplained failure)."""
+def consistency_findings(
+    project: Project, outcome: Future[bool], materialised: Callable[[], Dataset]
+) -> list[Finding]:
+    """Wait for HermiT; on inconsistency return located findings (never an unexplained failure), read in
+    the dataset `materialised()` gives, its inferences included (asked for only then)."""
     try:
         consistent = outcome.result()
     except RuntimeError as error:
@@ -171,7 +174,7 @@ def consistency_findings(project: Project, outcome: Future[bool], materialised: 
         return [Finding("ontology/catkg.ttl", 1, 0, Severity.ERROR, "reasoner-setup", str(error), hint=hint)]
     if consistent:
         return []
-    explained = explain_inconsistency(project, materialised)
+    explained = explain_inconsistency(project, materialised())
     return explained or [
         Finding(
             "ontology/catkg.ttl",

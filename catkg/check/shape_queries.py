@@ -62,9 +62,9 @@ _NODE_KINDS = {
 _INSTANCE_OF = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
 
 
-# The subclasses of some classes (themselves included), as a VALUES list; None if one is a blank node,
-# which a VALUES list cannot hold.
-Subclasses = Callable[[tuple[str, ...]], str | None]
+# The subclasses of some classes (themselves included), in SPARQL syntax; None if one is a blank node,
+# which VALUES cannot list.
+Subclasses = Callable[[tuple[str, ...]], tuple[str, ...] | None]
 
 
 def _instance_of(
@@ -80,8 +80,8 @@ def _instance_of(
     if listed is None:
         return f"VALUES {var} {{ {' '.join(classes)} }} {node} {_INSTANCE_OF} {var}"
     if by_class:
-        return f"VALUES {var} {{ {listed} }} {node} <{RDF.type}> {var}"
-    return f"{node} <{RDF.type}> {var} FILTER({var} IN ({', '.join(listed.split())}))"
+        return f"VALUES {var} {{ {' '.join(listed)} }} {node} <{RDF.type}> {var}"
+    return f"{node} <{RDF.type}> {var} FILTER({var} IN ({', '.join(listed)}))"
 
 
 @dataclass(frozen=True)
@@ -284,7 +284,7 @@ def _subclasses_in(store: ox.Store) -> Subclasses:
     """Subclasses (rdfs:subClassOf*, in the union of `store`'s graphs) of some classes, looked up once."""
 
     @functools.cache
-    def subclasses(classes: tuple[str, ...]) -> str | None:
+    def subclasses(classes: tuple[str, ...]) -> tuple[str, ...] | None:
         found = set(classes)
         for cls in classes:
             query = f"SELECT DISTINCT ?sub WHERE {{ ?sub <{RDFS.subClassOf}>* {cls} }}"
@@ -292,7 +292,7 @@ def _subclasses_in(store: ox.Store) -> Subclasses:
                 if not isinstance(row["sub"], ox.NamedNode):
                     return None
                 found.add(str(row["sub"]))
-        return " ".join(sorted(found))
+        return tuple(sorted(found))
 
     return subclasses
 
