@@ -241,9 +241,13 @@ def build(
                 asserted_quads = list(dataset_quads(project.dataset, project.graph_triples))
                 checks_cache = CheckCache.open(root) if cache else None
                 if reasoner:
-                    from catkg.check.consistency import consistency_findings
+                    from catkg.check.consistency import (
+                        annotation_properties,
+                        consistency_findings,
+                        reasoner_input,
+                    )
 
-                    triples = (quad.triple for quad in asserted_quads)
+                    triples = reasoner_input(asserted_quads, annotation_properties(merged))
                     consistency = start_consistency(merged, triples, project.shapes, checks_cache)
                 # Oxigraph releases the GIL while it evaluates a query: the SPARQL checks, and the shapes
                 # Oxigraph evaluates faster than pySHACL, run in a thread beside lint and SHACL.

@@ -13,7 +13,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from functools import partial
 from pathlib import Path
@@ -21,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import OWL, RDF, RDFS
 
 from catkg.findings import Finding, Severity
 from catkg.load import Project
@@ -77,6 +77,56 @@ def command_dying_with_caller(command: list[str]) -> list[str]:
     """
     setpriv = shutil.which("setpriv")
     return [setpriv, "--pdeathsig", "KILL", "--", *command] if setpriv else command
+
+
+# Annotation properties built into RDFS and OWL 2: OWL 2 DL cannot use them as object or data properties.
+_BUILT_IN_ANNOTATIONS = (
+    RDFS.label,
+    RDFS.comment,
+    RDFS.seeAlso,
+    RDFS.isDefinedBy,
+    OWL.versionInfo,
+    OWL.deprecated,
+    OWL.priorVersion,
+    OWL.backwardCompatibleWith,
+    OWL.incompatibleWith,
+)
+# Declaring a property one of these makes it an object or data property, whatever else it is declared.
+_LOGICAL_PROPERTY_TYPES = (
+    OWL.ObjectProperty,
+    OWL.DatatypeProperty,
+    OWL.FunctionalProperty,
+    OWL.InverseFunctionalProperty,
+    OWL.TransitiveProperty,
+    OWL.SymmetricProperty,
+    OWL.AsymmetricProperty,
+    OWL.ReflexiveProperty,
+    OWL.IrreflexiveProperty,
+)
+
+
+def annotation_properties(graph: Graph) -> frozenset[URIRef]:
+    """The properties whose assertions in `graph` can only be annotations: declared owl:AnnotationProperty
+    and nothing that would make them an object or data property, or built into RDFS and OWL as such."""
+    declared = set(graph.subjects(RDF.type, OWL.AnnotationProperty))
+    for kind in _LOGICAL_PROPERTY_TYPES:
+        declared -= set(graph.subjects(RDF.type, kind))
+    return frozenset({p for p in declared if isinstance(p, URIRef)} | set(_BUILT_IN_ANNOTATIONS))
+
+
+def reasoner_input(quads: Iterable[ox.Quad], annotations: frozenset[URIRef]) -> Iterator[ox.Triple]:
+    """The triples of `quads` HermiT is given: all but annotation assertions about IRIs.
+
+    In OWL 2 an annotation has no logical meaning, so leaving them out cannot change the verdict; they are a
+    fifth of the triples at 1M (labels, titles, dates of publication), which HermiT would parse, hold
+    and index for nothing. Annotations of blank nodes (an annotated axiom's) are kept with the rest of
+    the axiom.
+    """
+    left_out = {ox.NamedNode(str(p)) for p in annotations}
+    named = ox.NamedNode
+    for quad in quads:
+        if quad.predicate not in left_out or type(quad.subject) is not named:
+            yield quad.triple
 
 
 def hermit_consistent(triples: Iterable[ox.Triple]) -> bool:
