@@ -59,13 +59,13 @@ def statistics(
         for g in dataset.graphs()
         if isinstance(g.identifier, URIRef) and not str(g.identifier).startswith("urn:x-rdflib:")
     }
-    graphs = [(g.identifier, g if triples_of is None else triples_of(g.identifier)) for g in dataset.graphs()]
+    graphs = [g if triples_of is None else triples_of(g.identifier) for g in dataset.graphs()]
     if inferred is not None:
         per_graph[str(INFERRED_GRAPH)] = len(inferred)
-        graphs.append((INFERRED_GRAPH, inferred))
+        graphs.append(inferred)
     typed: set[tuple[Node, Node]] = set()
     id_, cat = str(ID), str(CAT)
-    for _name, triples in graphs:
+    for triples in graphs:
         for s, p, o in triples:
             if p in IS_TYPE and s.startswith(id_) and o.startswith(cat):
                 typed.add((s, o))

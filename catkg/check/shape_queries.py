@@ -191,11 +191,11 @@ def _path_pattern(shapes: Graph, path: Node) -> str:
     """The graph pattern binding `?value` to the values of `path` from `?focus`."""
     if isinstance(path, URIRef):
         return f"?focus {_iri(path)} ?value"
-    if _sh_predicates(shapes, path) == {SH.inversePath} and set(shapes.predicates(path)) == {SH.inversePath}:
+    # A path node saying anything else (a second kind of path, a type) is left to pySHACL.
+    said = set(shapes.predicates(path))
+    if said == {SH.inversePath}:
         return f"?value {_iri(_one(shapes, path, SH.inversePath))} ?focus"
-    if _sh_predicates(shapes, path) == {SH.alternativePath} and set(shapes.predicates(path)) == {
-        SH.alternativePath
-    }:
+    if said == {SH.alternativePath}:
         members = list(Collection(shapes, _one(shapes, path, SH.alternativePath)))
         if not members:
             raise ValueError(path)
