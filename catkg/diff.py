@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
+from catkg.heap import paused_collector
 from catkg.namespaces import CAT, GRAPH, ID, INFERRED_GRAPH, ONTOLOGY_GRAPH, SOURCE, SOURCES_GRAPH
 from catkg.ontology_terms import OntologyTerms, local_name
 
@@ -385,6 +386,7 @@ def diff_file(root: Path, path: Path) -> SourceDiff:
     return result
 
 
+@paused_collector()
 def source_contributions(
     dataset: Dataset, triples_of: TriplesOf | None = None
 ) -> dict[str, dict[str, object]]:

@@ -10,6 +10,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from catkg.check.vocabulary import Vocabulary, is_standard
 from catkg.findings import Finding, Severity
+from catkg.heap import paused_collector
 from catkg.load import Project
 from catkg.namespaces import CAT, IS_TYPE, ONTOLOGY_GRAPH, SOURCE, SOURCES_GRAPH, is_project_iri
 
@@ -42,6 +43,7 @@ def _short(project: Project, term: object) -> str:
     return project.dataset.namespace_manager.normalizeUri(term) if isinstance(term, URIRef) else repr(term)
 
 
+@paused_collector()
 def lint(project: Project, vocabulary: Vocabulary) -> list[Finding]:
     """Run the closed-world checks over every data graph of the project."""
     findings: list[Finding] = []
