@@ -5,7 +5,6 @@ Shared by the GraphML export, the network page, `catkg path` and the centrality 
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -140,49 +139,3 @@ def build_entity_graph(dataset: Dataset, triples_of: TriplesOf | None = None) ->
 def _property_label(dataset: Dataset, prop: URIRef) -> str:
     label = dataset.value(prop, RDFS.label)
     return str(label) if label is not None else _local(str(prop))
-
-
-# Characters XML 1.0 cannot carry at all, not even escaped; RDF literals may hold them.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_text(text: str) -> str:
-    """`text` with each character XML 1.0 cannot represent replaced by U+FFFD."""
-    return _NOT_XML.sub("\ufffd", text)
-
-
-def flatten_for_graphml(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """`graph` itself, its attributes turned into XML-safe strings as GraphML (and Gephi) want.
-
-    In place: a copy of the entity graph held beside it costs a third of a gigabyte and seconds at 1M
-    triples, and the build writes GraphML last. The graph is no longer an entity graph afterwards.
-    """
-    renamed: dict[str, str] = {}
-    for node, data in graph.nodes(data=True):
-        iri = xml_text(node)
-        if iri != node:
-            renamed[node] = iri
-        flat = {
-            "iri": iri,
-            "label": xml_text(data["label"]),
-            "type": xml_text(data["type"]),
-            "types": xml_text("; ".join(data["types"])),
-            "sources": xml_text("; ".join(data["sources"])),
-        }
-        data.clear()
-        data.update(flat)
-    rekeyed = []
-    for s, o, key, data in graph.edges(keys=True, data=True):
-        flat = {
-            "property": xml_text(data["property"]),
-            "label": xml_text(data["label"]),
-            "sources": xml_text("; ".join(data["sources"])),
-        }
-        data.clear()
-        data.update(flat)
-        if (safe_key := xml_text(key)) != key:
-            rekeyed.append((s, o, key, safe_key))
-    for s, o, key, safe_key in rekeyed:
-        graph.add_edge(s, o, key=safe_key, **graph.edges[s, o, key])
-        graph.remove_edge(s, o, key=key)
-    return nx.relabel_nodes(graph, renamed, copy=False) if renamed else graph

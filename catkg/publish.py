@@ -13,11 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import networkx as nx
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from catkg.entity_graph import build_entity_graph, flatten_for_graphml
+from catkg.entity_graph import build_entity_graph
+from catkg.graphml import write_graphml
 from catkg.heap import release_free_memory
 from catkg.jsonld import write_jsonld
 from catkg.namespaces import ONTOLOGY_GRAPH, PREFIXES
@@ -137,8 +137,6 @@ def write_entity_exports(
     timings["entity graph"], began = time.perf_counter() - began, time.perf_counter()
     write_network(entities, out / "network.html", source_metadata(dataset))
     timings["export network.html"], began = time.perf_counter() - began, time.perf_counter()
-    # Last, as GraphML is written from the entity graph itself, flattened in place. lxml streams the
-    # document (xml.etree builds it whole first: a gigabyte more at 1M triples).
-    nx.write_graphml_lxml(flatten_for_graphml(entities), out / "graph.graphml")
+    write_graphml(entities, out / "graph.graphml")
     timings["export graph.graphml"] = time.perf_counter() - began
     return timings

@@ -17,7 +17,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from catkg.build import build
-from catkg.entity_graph import xml_text
+from catkg.graphml import xml_text
 
 ENTITY = "https://w3id.org/catkg/id/org/generated"
 LABELS = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=300).filter(
