@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -138,6 +139,31 @@ def test_the_at_scale_path_writes_what_the_small_graph_path_writes(
     # This process has opened an on-disk store before forking (the first build): the child must not
     # open one itself (RocksDB would wait forever for threads the fork did not copy).
     assert stored(small) == stored(large)
+
+
+@pytest.mark.parametrize("at_scale", [False, True], ids=["small graph", "at scale"])
+def test_no_cyclic_collection_interrupts_the_stages_after_loading(
+    mini_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at_scale: bool
+) -> None:
+    if at_scale:
+        monkeypatch.setattr("catkg.build.FORK_EXPORTS_UP_TO", 0)
+    stages: list[str] = []
+    collected_in: list[str] = []
+
+    def count(phase: str, _info: dict) -> None:
+        if phase == "start" and stages:
+            collected_in.append(stages[-1])
+
+    gc.enable()
+    gc.callbacks.append(count)
+    try:
+        result = build(mini_project, tmp_path / "dist", on_stage=stages.append, cache=False)
+    finally:
+        gc.callbacks.remove(count)
+    assert result.exit_code == 0 and stages[0] == "load"
+    # The collector resumes as the build ends, during its last stage; load pauses it on its own.
+    assert [stage for stage in collected_in if stage not in (stages[0], stages[-1])] == []
+    assert gc.isenabled()
 
 
 def test_an_exports_child_that_dies_at_scale_is_redone_by_the_build(
