@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ import networkx as nx
 from pyvis.network import Network
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS
+from rdflib.term import Node
 
 from catkg.entity_graph import build_entity_graph, english_label
 from catkg.namespaces import SOURCE
@@ -75,24 +76,31 @@ class SourceInfo:
 
 
 def source_metadata(dataset: Dataset) -> dict[str, SourceInfo]:
-    """Each source id's title, publisher (its label when it is an entity) and issue date, from sources.ttl."""
-    found: dict[str, SourceInfo] = {}
-    # A source record has a title, label, publisher or date: reading those predicates' subjects avoids
-    # a scan of every triple in the dataset.
+    """Each source id's title, publisher (its label when it is an entity) and issue date, from sources.ttl.
+
+    Where a source has several values for one of these, the first in code-point order is shown.
+    """
+    # One pass over each of these predicates' triples, keeping those about sources: a look-up per source
+    # and predicate is a store query each (2.6 s for 36,000 sources at 1M triples).
+    source_ns = str(SOURCE)
     described = (DCTERMS.title, RDFS.label, DCTERMS.publisher, DCTERMS.issued, DCTERMS.date)
-    subjects = {
-        s
-        for predicate in described
-        for s in dataset.subjects(predicate, None)
-        if isinstance(s, URIRef) and str(s).startswith(str(SOURCE))
-    }
-    for source in sorted(subjects):
-        title = dataset.value(source, DCTERMS.title) or dataset.value(source, RDFS.label)
-        publisher = dataset.value(source, DCTERMS.publisher)
+    values: dict[URIRef, dict[URIRef, list[Node]]] = defaultdict(lambda: defaultdict(list))
+    for predicate in described:
+        for s, o in dataset.subject_objects(predicate):
+            if isinstance(s, URIRef) and str.startswith(s, source_ns):
+                values[s][predicate].append(o)
+    publishers: dict[URIRef, str] = {}
+    found: dict[str, SourceInfo] = {}
+    for source in sorted(values):
+        first = {p: min(objects, key=str) for p, objects in values[source].items()}
+        title = first.get(DCTERMS.title) or first.get(RDFS.label)
+        publisher = first.get(DCTERMS.publisher)
         if isinstance(publisher, URIRef):
-            publisher = english_label(dataset, publisher)
-        issued = dataset.value(source, DCTERMS.issued) or dataset.value(source, DCTERMS.date)
-        found[str(source).removeprefix(str(SOURCE))] = SourceInfo(
+            if publisher not in publishers:
+                publishers[publisher] = english_label(dataset, publisher)
+            publisher = publishers[publisher]
+        issued = first.get(DCTERMS.issued) or first.get(DCTERMS.date)
+        found[str(source).removeprefix(source_ns)] = SourceInfo(
             str(title) if title is not None else "",
             str(publisher) if publisher is not None else "",
             str(issued) if isinstance(issued, Literal) else "",

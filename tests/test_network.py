@@ -217,6 +217,22 @@ def test_source_metadata_reads_title_publisher_and_date() -> None:
     assert sources["wire-2020"].date == "2020-11-26"
 
 
+def test_source_metadata_shows_one_value_the_same_whatever_the_order_of_the_files() -> None:
+    from rdflib import Dataset
+
+    turtle = """
+        @prefix dct: <http://purl.org/dc/terms/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix src: <https://w3id.org/catkg/source/> .
+        src:a dct:title "Zeta", "Alpha" ; dct:date "2021-01-02" .
+        src:b rdfs:label "Only a label" ; dct:issued "2020-05-06", "2020-05-05" ; dct:date "1999-01-01" .
+        src:c dct:title "" ; rdfs:label "Empty title" .
+    """
+    sources = source_metadata(Dataset(default_union=True).parse(data=turtle, format="turtle"))
+    assert sources["a"].title == "Alpha" and sources["a"].date == "2021-01-02"
+    assert sources["b"].title == "Only a label" and sources["b"].date == "2020-05-05"
+    assert sources["c"].title == "Empty title"
+
+
 def test_build_publishes_network_html(tmp_path: Path) -> None:
     from catkg.build import build
 
