@@ -192,6 +192,7 @@ def build(
     from rdflib import Graph
 
     from catkg.cache import CheckCache, shacl_findings, start_consistency
+    from catkg.check.consistency import consistency_findings, project_consistent
     from catkg.check.lint import lint
     from catkg.check.shacl import data_graph, findings_from_results, lint_shapes
     from catkg.check.shape_queries import shape_queries
@@ -210,11 +211,21 @@ def build(
     from catkg.swap import staging_dir, swap_in
     from catkg.threaded import start_thread
 
-    with timed("load"):
-        project = load_project(root)
+    # HermiT, the longest stage at scale, reads the files itself in a forked child (see
+    # `project_consistent`), so it parses its input on the other core while this process loads.
+    hermit_job = ForkedCall(project_consistent, root) if reasoner else None
+    try:
+        with timed("load"):
+            project = load_project(root)
+    except BaseException:
+        if hermit_job is not None:
+            hermit_job.close()
+        raise
     findings = list(project.findings)
     ran = {"input", "syntax"}
     if findings:
+        if hermit_job is not None:
+            hermit_job.close()
         findings.sort()
         return BuildResult(exit_code_for(findings, strict), findings, timings=timings)
 
@@ -238,23 +249,16 @@ def build(
                 side_job = ForkedCall(write_entity_exports, project.dataset, staging, project.graph_triples)
             consistency = None
             # Timed too: at 1M triples converting the graphs and hashing them for the cache take a while.
-            with timed("convert for HermiT and the checks"):
+            with timed("convert for the checks"):
                 # A view of the dataset's union, taken before reasoning adds the inferred graph: what SHACL
                 # validates and what keys HermiT's cache entry.
                 merged = data_graph(project)
-                # Converted to pyoxigraph once (converting is the slow part): HermiT's input, the SPARQL
-                # checks' store and, with the inferred graph added, the exports.
+                # Converted to pyoxigraph once (converting is the slow part): the SPARQL checks' store and,
+                # with the inferred graph added, the exports.
                 asserted_quads = list(dataset_quads(project.dataset, project.graph_triples))
                 checks_cache = CheckCache.open(root) if cache else None
-                if reasoner:
-                    from catkg.check.consistency import (
-                        annotation_properties,
-                        consistency_findings,
-                        reasoner_input,
-                    )
-
-                    triples = reasoner_input(asserted_quads, annotation_properties(merged))
-                    consistency = start_consistency(merged, triples, project.shapes, checks_cache)
+                if hermit_job is not None:
+                    consistency = start_consistency(merged, hermit_job, project.shapes, checks_cache)
                 # Oxigraph releases the GIL while it evaluates a query: the SPARQL checks, and the shapes
                 # Oxigraph evaluates faster than pySHACL, run in a thread beside lint and SHACL.
                 by_oxigraph = shape_queries(project.shapes)
@@ -307,7 +311,7 @@ def build(
             if staging is not None:
                 with timed("convert the inferred graph"):
                     quads = [*asserted_quads, *graph_quads(inferred_graph, inferred)]
-                del asserted_quads  # HermiT's input generator keeps its own reference while it reads them
+                del asserted_quads
                 # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
                 if side_job is None:
                     # At scale no child drew the entity exports (it would have copied the dataset's pages):
@@ -370,7 +374,7 @@ def build(
                 swap_in(staging, out)
                 staging = None
         finally:
-            for job in (page_job, side_job, oxigraph_job):
+            for job in (hermit_job, page_job, side_job, oxigraph_job):
                 if job is not None:
                     job.close()
             if staging is not None:

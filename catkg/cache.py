@@ -31,8 +31,8 @@ from collections.abc import Collection, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
@@ -41,6 +41,9 @@ from rdflib.util import from_n3
 from catkg.findings import Finding
 from catkg.load import Project
 from catkg.namespaces import SH
+
+if TYPE_CHECKING:
+    from catkg.forked import ForkedCall
 
 CACHE_DIR_NAME = ".catkg-cache"
 # Beyond this share of stale focus nodes one unfiltered pySHACL run is cheaper than a filtered one.
@@ -409,27 +412,28 @@ def shacl_findings(
 
 
 def start_consistency(
-    merged: Graph, triples: Iterable[ox.Triple], shapes: Graph, cache: CheckCache | None
+    merged: Graph, job: ForkedCall[bool], shapes: Graph, cache: CheckCache | None
 ) -> Future[bool]:
-    """HermiT's verdict on `triples` (`merged`, converted) as a future: at once when this exact asserted
-    graph was found consistent before."""
-    from catkg.check.consistency import hermit_consistent, start_consistency_check
+    """HermiT's verdict on the project, as `job` (a forked `project_consistent`) finds it, as a future: at
+    once when this exact asserted graph (`merged`) was found consistent before, `job` then stopped."""
+    from catkg.threaded import start_thread
 
     if cache is None:
-        return start_consistency_check(triples)
+        return start_thread(job.result, "hermit")
     key = cache.node_index(merged, shapes).graph_key()
     if cache.get("owl", key) is not None:
+        job.close()
         cache.prune("owl")
         known: Future[bool] = Future()
         known.set_result(True)
         return known
 
-    def check_and_remember(checked: Iterable[ox.Triple]) -> bool:
-        consistent = hermit_consistent(checked)
+    def check_and_remember() -> bool:
+        consistent = job.result()
         # Only a positive verdict is kept: an inconsistency is explained afresh on every build.
         if consistent:
             cache.put("owl", key, {"consistent": True})
             cache.prune("owl")
         return consistent
 
-    return start_consistency_check(triples, check_and_remember)
+    return start_thread(check_and_remember, "hermit")

@@ -169,7 +169,8 @@ def add_triples(graph: Graph, triples: Iterable[tuple[Node, Node, Node]]) -> Non
         add(triple, graph, False)
 
 
-def _read_text(path: Path, relpath: str, findings: list[Finding]) -> str | None:
+def read_text(path: Path, relpath: str, findings: list[Finding]) -> str | None:
+    """The text of the project file `path`; None, with a finding, if too large, not UTF-8 or binary."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         findings.append(
@@ -241,7 +242,7 @@ def parse_file(
     """
     raw = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else b""
     source = SourceFile(relpath=relpath, graph=graph_iri_for(relpath), sha256=hashlib.sha256(raw).hexdigest())
-    text = _read_text(path, relpath, findings)
+    text = read_text(path, relpath, findings)
     if text is None:
         return source, []
     parser = ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())

@@ -15,10 +15,11 @@ from rdflib.namespace import RDFS
 
 from catkg.build import build, quick_up_to_date
 from catkg.cache import CACHE_DIR_NAME, CheckCache, Reach, shacl_findings, shape_reach, start_consistency
+from catkg.check.consistency import project_consistent
 from catkg.check.shacl import data_graph, validate_shapes
+from catkg.forked import ForkedCall
 from catkg.load import load_project
 from catkg.namespaces import CAT, ID
-from catkg.oxi import to_ox
 from catkg.synthetic import generate
 
 SHAPES = REPO / "ontology" / "shapes.ttl"
@@ -169,22 +170,22 @@ def test_shapes_the_cache_cannot_follow_turn_it_off(constraint: str) -> None:
 def test_consistent_graph_is_not_sent_to_hermit_twice(tmp_path: Path) -> None:
     if shutil.which("java") is None:
         pytest.skip("no Java: HermiT cannot run")
-    project = load_project(copy_project(MINI, tmp_path / "mini"))
+    root = copy_project(MINI, tmp_path / "mini")
+    project = load_project(root)
     merged = data_graph(project)
 
-    def triples() -> list[ox.Triple]:
-        return [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in merged]
+    def verdict(cache: CheckCache) -> bool:
+        return start_consistency(merged, ForkedCall(project_consistent, root), project.shapes, cache).result()
 
-    cache = CheckCache(tmp_path / "cache", "test")
-    assert start_consistency(merged, triples(), project.shapes, cache).result() is True
+    assert verdict(CheckCache(tmp_path / "cache", "test")) is True
     again = CheckCache(tmp_path / "cache", "test")
-    assert start_consistency(merged, triples(), project.shapes, again).result() is True
+    assert verdict(again) is True
     assert again.stats["owl hits"] == 1
     # The view reads the dataset in place: a statement added to one file's graph changes what it holds.
     facts = project.dataset.graph(project.files[-1].graph)
     facts.add((URIRef(f"{ID}org/most"), RDFS.comment, Literal("a new statement")))
     changed = CheckCache(tmp_path / "cache", "test")
-    assert start_consistency(merged, triples(), project.shapes, changed).result() is True
+    assert verdict(changed) is True
     assert changed.stats["owl misses"] == 1
 
 

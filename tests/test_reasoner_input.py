@@ -1,18 +1,27 @@
-"""HermiT is given every triple but annotation assertions about IRIs, and its verdict does not change."""
+"""HermiT reads the project's files as the build loads them, and is given every triple but annotation
+assertions about IRIs: its verdict does not change."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 from conftest import FIXTURES, REPO, copy_project
 from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from catkg.check.consistency import annotation_properties, hermit_consistent, reasoner_input
+from catkg.check.consistency import (
+    annotation_properties,
+    hermit_consistent,
+    project_consistent,
+    project_triples,
+    reasoner_input,
+)
 from catkg.load import load_project
 from catkg.namespaces import CAT
-from catkg.oxi import dataset_quads, graph_quads
+from catkg.oxi import dataset_quads, graph_quads, to_rdflib
 
 EX = "https://example.org/"
 
@@ -40,11 +49,12 @@ def test_only_annotation_assertions_about_iris_are_left_out() -> None:
     graph.parse(data=f"[] a <{OWL.Axiom}> ; <{RDFS.comment}> 'about an axiom' .", format="turtle")
     graph.add((axiom, OWL.versionInfo, Literal("1")))
 
-    annotations = annotation_properties(graph)
-    assert {DCTERMS.title, RDFS.label, OWL.versionInfo} <= annotations
-    assert not {both, data_and_annotation, SKOS.altLabel} & annotations
-    given = set(reasoner_input(graph_quads(graph), annotations))
-    left_out = _triples(graph) - given
+    triples = _triples(graph)
+    annotations = annotation_properties(triples)
+    assert {str(DCTERMS.title), str(RDFS.label), str(OWL.versionInfo)} <= annotations
+    assert not {str(both), str(data_and_annotation), str(SKOS.altLabel)} & annotations
+    given = set(reasoner_input(triples, annotations))
+    left_out = triples - given
     assert {(str(t.subject), str(t.predicate)) for t in left_out} == {
         (f"<{thing}>", f"<{RDFS.label}>"),
         (f"<{thing}>", f"<{DCTERMS.title}>"),
@@ -54,17 +64,40 @@ def test_only_annotation_assertions_about_iris_are_left_out() -> None:
     assert any(t.predicate.value == str(RDFS.comment) for t in given)
 
 
-def test_hermit_gives_the_same_verdicts_without_annotations(tmp_path: Path) -> None:
-    consistent = load_project(REPO)
-    broken_root = copy_project(REPO, tmp_path / "broken")
+def _broken_project(tmp_path: Path) -> Path:
+    """The real project with an edition that is also an organisation, two classes declared disjoint."""
+    root = copy_project(REPO, tmp_path / "broken")
     fixture = FIXTURES / "invalid" / "disjoint-inferred-types.ttl"
-    (broken_root / "graph" / "reference" / fixture.name).write_bytes(fixture.read_bytes())
-    broken = load_project(broken_root)
-    assert not broken.findings, [f.format() for f in broken.findings]
-    for project, verdict in ((consistent, True), (broken, False)):
-        quads = list(dataset_quads(project.dataset, project.graph_triples))
-        given = list(reasoner_input(quads, annotation_properties(project.dataset)))
+    (root / "graph" / "reference" / fixture.name).write_bytes(fixture.read_bytes())
+    return root
+
+
+def test_hermit_reads_from_the_files_what_the_build_loads(tmp_path: Path) -> None:
+    for root in (REPO, _broken_project(tmp_path)):
+        project = load_project(root)
+        assert not project.findings, [f.format() for f in project.findings]
+        loaded = Graph()
+        for quad in dataset_quads(project.dataset, project.graph_triples):
+            loaded.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        read = Graph()
+        for triple in project_triples(root):
+            read.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        assert len(read) == len(loaded) and isomorphic(read, loaded)
+
+
+def test_hermit_gives_the_same_verdicts_without_annotations(tmp_path: Path) -> None:
+    for root, verdict in ((REPO, True), (_broken_project(tmp_path), False)):
+        triples = project_triples(root)
+        given = list(reasoner_input(triples, annotation_properties(triples)))
         # A fifth or more of the curated graph is labels, titles and other annotations.
-        assert len(given) < 0.85 * len(quads)
+        assert len(given) < 0.85 * len(triples)
         assert hermit_consistent(given) is verdict
-        assert hermit_consistent(quad.triple for quad in quads) is verdict
+        assert hermit_consistent(triples) is verdict
+        assert project_consistent(root) is verdict
+
+
+def test_an_unreadable_file_is_named(tmp_path: Path) -> None:
+    root = copy_project(REPO, tmp_path / "latin1")
+    (root / "graph" / "reference" / "latin1.ttl").write_bytes('<urn:a> <urn:b> "caf\xe9" .'.encode("latin-1"))
+    with pytest.raises(ValueError, match=r"graph/reference/latin1\.ttl"):
+        project_triples(root)

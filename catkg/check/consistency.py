@@ -15,7 +15,6 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
-from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,8 +23,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 from catkg.findings import Finding, Severity
-from catkg.load import Project
-from catkg.threaded import start_thread
+from catkg.forked import ChildDied
+from catkg.load import SHAPES_FILE, Project, project_files, read_text
 
 JAVA_HINT = "install Java 17 or newer (Debian: apt-get install openjdk-17-jre-headless) or pass --no-reasoner"
 HERMIT_HINT = "the message above is HermiT's own; pass --no-reasoner to build without the OWL check meanwhile"
@@ -105,28 +104,63 @@ _LOGICAL_PROPERTY_TYPES = (
 )
 
 
-def annotation_properties(graph: Graph) -> frozenset[URIRef]:
-    """The properties whose assertions in `graph` can only be annotations: declared owl:AnnotationProperty
-    and nothing that would make them an object or data property, or built into RDFS and OWL as such."""
-    declared = set(graph.subjects(RDF.type, OWL.AnnotationProperty))
-    for kind in _LOGICAL_PROPERTY_TYPES:
-        declared -= set(graph.subjects(RDF.type, kind))
-    return frozenset({p for p in declared if isinstance(p, URIRef)} | set(_BUILT_IN_ANNOTATIONS))
+def annotation_properties(triples: Iterable[ox.Triple]) -> frozenset[str]:
+    """The IRIs of the properties whose assertions among `triples` can only be annotations: declared
+    owl:AnnotationProperty and nothing that would make them an object or data property, or built into
+    RDFS and OWL as such."""
+    rdf_type, annotation = str(RDF.type), str(OWL.AnnotationProperty)
+    logical = {str(kind) for kind in _LOGICAL_PROPERTY_TYPES}
+    declared: set[str] = set()
+    excluded: set[str] = set()
+    for triple in triples:
+        if triple.predicate.value == rdf_type and isinstance(triple.subject, ox.NamedNode):
+            kind = triple.object.value
+            if kind == annotation:
+                declared.add(triple.subject.value)
+            elif kind in logical:
+                excluded.add(triple.subject.value)
+    return frozenset((declared - excluded) | {str(p) for p in _BUILT_IN_ANNOTATIONS})
 
 
-def reasoner_input(quads: Iterable[ox.Quad], annotations: frozenset[URIRef]) -> Iterator[ox.Triple]:
-    """The triples of `quads` HermiT is given: all but annotation assertions about IRIs.
+def reasoner_input(triples: Iterable[ox.Triple], annotations: frozenset[str]) -> Iterator[ox.Triple]:
+    """The `triples` HermiT is given: all but annotation assertions about IRIs.
 
     In OWL 2 an annotation has no logical meaning, so leaving them out cannot change the verdict; they are a
     fifth of the triples at 1M (labels, titles, dates of publication), which HermiT would parse, hold
     and index for nothing. Annotations of blank nodes (an annotated axiom's) are kept with the rest of
     the axiom.
     """
-    left_out = {ox.NamedNode(str(p)) for p in annotations}
+    left_out = {ox.NamedNode(p) for p in annotations}
     named = ox.NamedNode
-    for quad in quads:
-        if quad.predicate not in left_out or type(quad.subject) is not named:
-            yield quad.triple
+    for triple in triples:
+        if triple.predicate not in left_out or type(triple.subject) is not named:
+            yield triple
+
+
+def project_triples(root: Path) -> list[ox.Triple]:
+    """Every statement of the project's ontology and data files (not its shapes), read as the loader
+    reads them but kept as Oxigraph triples. ValueError, naming the file, if one cannot be read (the
+    loader reports why)."""
+    triples: list[ox.Triple] = []
+    for path in project_files(root):
+        relpath = path.relative_to(root).as_posix()
+        if relpath == SHAPES_FILE:
+            continue
+        text = read_text(path, relpath, [])
+        if text is None:
+            raise ValueError(f"{relpath}: cannot be read as Turtle text")
+        triples.extend(ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()))
+    return triples
+
+
+def project_consistent(root: Path) -> bool:
+    """HermiT's verdict on the project at `root` as its files are on disk.
+
+    Read from the files rather than the loaded dataset, so that the build can start it (in a forked
+    child) before it loads: HermiT, the longest stage at scale, reads its input while the build loads.
+    """
+    triples = project_triples(root)
+    return hermit_consistent(reasoner_input(triples, annotation_properties(triples)))
 
 
 def hermit_consistent(triples: Iterable[ox.Triple]) -> bool:
@@ -205,13 +239,6 @@ def explain_inconsistency(project: Project, materialised: Dataset) -> list[Findi
     return findings
 
 
-def start_consistency_check(
-    triples: Iterable[ox.Triple], check: Callable[[Iterable[ox.Triple]], bool] = hermit_consistent
-) -> Future[bool]:
-    """Run `check` (HermiT) in a worker thread: it waits on a JVM, so Python stages proceed meanwhile."""
-    return start_thread(partial(check, triples), "hermit")
-
-
 def consistency_findings(
     project: Project, outcome: Future[bool], materialised: Callable[[], Dataset]
 ) -> list[Finding]:
@@ -219,7 +246,7 @@ def consistency_findings(
     the dataset `materialised()` gives, its inferences included (asked for only then)."""
     try:
         consistent = outcome.result()
-    except RuntimeError as error:
+    except (RuntimeError, ChildDied) as error:
         hint = JAVA_HINT if isinstance(error, JavaMissingError) else HERMIT_HINT
         return [Finding("ontology/catkg.ttl", 1, 0, Severity.ERROR, "reasoner-setup", str(error), hint=hint)]
     if consistent:
