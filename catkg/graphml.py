@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import chain, islice
 from pathlib import Path
 
 import networkx as nx
@@ -100,16 +101,16 @@ def write_graphml(graph: nx.MultiDiGraph, path: Path) -> None:
     with path.open("w", encoding="utf-8", newline="\n") as out:
         # networkx declares the keys last-made first.
         out.write(_HEADER + "".join(reversed(node_keys + edge_keys)) + '<graph edgedefault="directed">')
-        batch: list[str] = []
-        for node, values in node_records(graph):
-            batch.append(f'<node id="{_attribute(node)}">\n{_data(values, 0)}</node>\n')
-            if len(batch) == _BATCH:
-                out.write("".join(batch))
-                batch.clear()
-        for s, o, key, values in edge_records(graph):
-            ends = f'source="{_attribute(s)}" target="{_attribute(o)}"'
-            batch.append(f'<edge {ends} id="{_attribute(key)}">\n{_data(values, first_edge_key)}</edge>\n')
-            if len(batch) == _BATCH:
-                out.write("".join(batch))
-                batch.clear()
-        out.write("".join(batch) + "</graph></graphml>")
+        nodes = (
+            f'<node id="{_attribute(node)}">\n{_data(values, 0)}</node>\n'
+            for node, values in node_records(graph)
+        )
+        edges = (
+            f'<edge source="{_attribute(s)}" target="{_attribute(o)}" id="{_attribute(key)}">\n'
+            f"{_data(values, first_edge_key)}</edge>\n"
+            for s, o, key, values in edge_records(graph)
+        )
+        lines = chain(nodes, edges)
+        while batch := list(islice(lines, _BATCH)):
+            out.write("".join(batch))
+        out.write("</graph></graphml>")

@@ -169,6 +169,11 @@ def add_triples(graph: Graph, triples: Iterable[tuple[Node, Node, Node]]) -> Non
         add(triple, graph, False)
 
 
+def turtle_parser(path: Path, text: str) -> ox.QuadParser:
+    """Oxigraph's parser for the text of the project file `path`, relative IRIs resolved against the file."""
+    return ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
+
+
 def read_text(path: Path, relpath: str, findings: list[Finding]) -> str | None:
     """The text of the project file `path`; None, with a finding, if too large, not UTF-8 or binary."""
     size = path.stat().st_size
@@ -245,7 +250,7 @@ def parse_file(
     text = read_text(path, relpath, findings)
     if text is None:
         return source, []
-    parser = ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
+    parser = turtle_parser(path, text)
     bnodes: dict[str, BNode] = {}
     stem = Path(relpath).stem.replace("-", "_") + "_"
     known = _Terms() if terms is None else terms

@@ -25,7 +25,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from catkg.findings import Finding, Severity
 from catkg.forked import ChildDied
 from catkg.heap import release_free_memory
-from catkg.load import SHAPES_FILE, Project, project_files, read_text
+from catkg.load import SHAPES_FILE, Project, project_files, read_text, turtle_parser
 
 JAVA_HINT = "install Java 17 or newer (Debian: apt-get install openjdk-17-jre-headless) or pass --no-reasoner"
 HERMIT_HINT = "the message above is HermiT's own; pass --no-reasoner to build without the OWL check meanwhile"
@@ -150,7 +150,7 @@ def project_triples(root: Path) -> list[ox.Triple]:
         text = read_text(path, relpath, [])
         if text is None:
             raise ValueError(f"{relpath}: cannot be read as Turtle text")
-        triples.extend(ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()))
+        triples.extend(turtle_parser(path, text))
     return triples
 
 
@@ -181,8 +181,7 @@ def hermit_consistent(triples: Iterable[ox.Triple]) -> bool:
         raise JavaMissingError("java is not installed: the OWL consistency check needs it")
     with tempfile.TemporaryDirectory(prefix="catkg-hermit-") as tmp:
         path = Path(tmp) / "merged.nt"
-        # Oxigraph writes N-Triples about seven times faster than rdflib, and this runs in a thread that
-        # shares the interpreter with the build's other stages.
+        # Oxigraph writes N-Triples about seven times faster than rdflib.
         ox.serialize(triples, path, ox.RdfFormat.N_TRIPLES)
         run = subprocess.run(
             command_dying_with_caller(hermit_command(path)), capture_output=True, text=True, check=False
