@@ -282,7 +282,6 @@ def write_query_corpus(
 
     from catkg.load import load_project
     from catkg.oxi import dataset_quads
-    from catkg.publish import export_order
     from catkg.reason import materialise
     from catkg.synthetic import generate
 
@@ -297,7 +296,8 @@ def write_query_corpus(
         elif stage == "reason":
             materialise(project.dataset)
         else:
-            quads = export_order(dataset_quads(project.dataset))[0]
+            # Graph by graph, in a fixed order, as the build writes them.
+            quads = sorted(dataset_quads(project.dataset), key=lambda q: (str(q.graph_name), str(q)))
             del project  # the rdflib copy is not needed any more; the baselines load their own
             dist.mkdir()
             store = ox.Store(str(dist / "store"))

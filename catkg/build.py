@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -131,17 +130,15 @@ def _dataset_with(dataset: Dataset, graph: Graph, triples: list[tuple[Node, Node
 
 
 def _timed_oxigraph_checks(
-    root: Path, shapes: Graph, shape_queries: dict[URIRef, ShapeQuery], quads: list[ox.Quad]
+    root: Path, shapes: Graph, shape_queries: dict[URIRef, ShapeQuery], store: ox.Store
 ) -> tuple[list[CheckRow], list[ShaclResult], float]:
     """For a thread: the rows of the SPARQL checks and the results of the shapes in `shape_queries` on
-    `quads`, and the seconds they took. Locating them in the files is left to the build's thread, which
+    `store`, and the seconds they took. Locating them in the files is left to the build's thread, which
     owns the project."""
     from catkg.check.shape_queries import shape_query_results
     from catkg.check.sparql_checks import sparql_check_rows
-    from catkg.oxi import memory_store
 
     began = time.perf_counter()
-    store = memory_store(quads)
     rows = sparql_check_rows(root, store)
     results = shape_query_results(shapes, shape_queries, store)
     return rows, results, time.perf_counter() - began
@@ -199,16 +196,17 @@ def build(
     from catkg.check.sparql_checks import check_findings
     from catkg.check.vocabulary import Vocabulary
     from catkg.diff import source_contributions
+    from catkg.export_process import ExportsFailed, ExportsProcess
     from catkg.forked import ForkedCall
     from catkg.heap import frozen_heap, release_free_memory
     from catkg.load import load_project
     from catkg.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
     from catkg.ontology_docs import ontology_page, previous_page
-    from catkg.oxi import dataset_quads, graph_quads
-    from catkg.publish import write_entity_exports, write_exports, write_exports_in_child
+    from catkg.oxi import dataset_quads, graph_quads, memory_store, write_quads
+    from catkg.publish import write_entity_exports, write_exports
     from catkg.reason import inferred_triples
     from catkg.report import check_results, statistics, write_report
-    from catkg.swap import staging_dir, swap_in
+    from catkg.swap import scratch_dir, staging_dir, swap_in
     from catkg.threaded import start_thread
 
     # HermiT, the longest stage at scale, reads the files itself in a forked child (see
@@ -238,9 +236,11 @@ def build(
 
     # From here on the loaded dataset lives to the end of the build; the collector need not walk it.
     with frozen_heap():
-        staging = side_job = oxigraph_job = None
+        staging = work = side_job = exports_job = None
         try:
             staging = staging_dir(out) if write else None
+            # The quads wait in N-Quads files here, out of memory, for the checks and the exports.
+            work = scratch_dir(out if write else None)
             # GraphML and the network page read only the asserted graphs and the ontology (a test holds
             # that reasoning changes neither): a second child draws them from here, beside the checks,
             # and they are discarded with the staging folder if a check fails. On a dataset so large
@@ -253,19 +253,27 @@ def build(
                 # A view of the dataset's union, taken before reasoning adds the inferred graph: what SHACL
                 # validates and what keys HermiT's cache entry.
                 merged = data_graph(project)
-                # Converted to pyoxigraph once (converting is the slow part): the SPARQL checks' store and,
-                # with the inferred graph added, the exports.
-                asserted_quads = list(dataset_quads(project.dataset, project.graph_triples))
                 checks_cache = CheckCache.open(root) if cache else None
                 if hermit_job is not None:
                     consistency = start_consistency(merged, hermit_job, project.shapes, checks_cache)
-                # Oxigraph releases the GIL while it evaluates a query: the SPARQL checks, and the shapes
-                # Oxigraph evaluates faster than pySHACL, run in a thread beside lint and SHACL.
+                # Converted to pyoxigraph once (converting is the slow part) into the store of the SPARQL
+                # checks, and the shapes Oxigraph evaluates faster than pySHACL, and into a file, which the
+                # exports read with the inferred graph added. (Kept as a list, the quads took 0.8 GB at 1M
+                # triples until the exports.) Oxigraph releases the GIL while it evaluates a query: the
+                # queries run in a thread beside lint and SHACL, which alone holds the store, so it goes
+                # once they are done.
+                asserted = work / "asserted.nq"
+                quads = dataset_quads(project.dataset, project.graph_triples)
                 by_oxigraph = shape_queries(project.shapes)
                 oxigraph_checks = partial(
-                    _timed_oxigraph_checks, project.root, project.shapes, by_oxigraph, asserted_quads
+                    _timed_oxigraph_checks,
+                    project.root,
+                    project.shapes,
+                    by_oxigraph,
+                    memory_store(quads, copy_to=asserted),
                 )
                 sparql_checks = start_thread(oxigraph_checks, "sparql")
+                del oxigraph_checks
             with timed("check: lint"):
                 vocabulary = Vocabulary.from_ontology(ontology)
                 findings += lint(project, vocabulary)
@@ -310,21 +318,24 @@ def build(
                 staging = None
             if staging is not None:
                 with timed("convert the inferred graph"):
-                    quads = [*asserted_quads, *graph_quads(inferred_graph, inferred)]
-                del asserted_quads
+                    inferred_quads = graph_quads(inferred_graph, inferred)
+                    sources = [asserted, write_quads(inferred_quads, work / "inferred.nq")]
                 # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
                 if side_job is None:
                     # At scale no child drew the entity exports (it would have copied the dataset's pages):
-                    # the Oxigraph exports go to a child whose copy-on-write pages are only the quads',
-                    # beside the entity exports and the report here.
-                    oxigraph_job = ForkedCall(write_exports_in_child, quads, staging, project.prefixes)
-                    # The child has them; here their memory goes to the entity graph and the report.
-                    del quads
-                    # Timed as a stage of its own so the progress line names it (40 s at 1M triples).
+                    # the Oxigraph exports go to a fresh process, beside the entity exports and the report
+                    # here. It begins once HermiT is done: the JVM, this process and the exports would
+                    # otherwise share two cores and their memory peaks (1.4 GB in the JVM at 1M triples).
+                    exports_job = ExportsProcess(sources, staging, work, project.prefixes)
+                    if consistency is None:
+                        exports_job.go()
+                    else:
+                        consistency.add_done_callback(lambda _: exports_job.go())
+                    # Timed as a stage of its own so the progress line names it (20 s at 1M triples).
                     with timed("export graph.graphml, network.html"):
                         timings.update(write_entity_exports(project.dataset, staging, project.graph_triples))
                 else:
-                    write_exports(quads, staging, timed, project.prefixes)
+                    timings.update(write_exports(sources, staging, work, timed, project.prefixes))
             if consistency is not None:
                 with timed("check: owl (wait)"):
                     with_inferred = partial(_dataset_with, project.dataset, inferred_graph, inferred)
@@ -343,15 +354,14 @@ def build(
                             write_entity_exports, project.dataset, staging, project.graph_triples
                         )
                         timings.update(_answer_of(side_job, entity_exports))
-                if oxigraph_job is not None:
+                if exports_job is not None:
                     with timed("export graph.ttl, .trig, .jsonld, .nt, ontology.owl, store (wait)"):
-                        # Should the child die, the dataset (inferred graph included) gives the quads again.
-                        again = chain(
-                            dataset_quads(project.dataset, project.graph_triples),
-                            graph_quads(inferred_graph, inferred),
-                        )
-                        exports = partial(write_exports_in_child, again, staging, project.prefixes)
-                        timings.update(_answer_of(oxigraph_job, exports))
+                        try:
+                            timings.update(exports_job.result())
+                        except ExportsFailed:
+                            # Killed, for memory say: written here instead, from the same files.
+                            shutil.rmtree(staging / "store", ignore_errors=True)
+                            timings.update(write_exports(sources, staging, work, timed, project.prefixes))
                 with timed("export ontology.html"):
                     if page_job is not None:
                         page = _answer_of(page_job, partial(ontology_page, ontology))
@@ -374,9 +384,11 @@ def build(
                 swap_in(staging, out)
                 staging = None
         finally:
-            for job in (hermit_job, page_job, side_job, oxigraph_job):
+            for job in (hermit_job, page_job, side_job, exports_job):
                 if job is not None:
                     job.close()
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)
+            if work is not None:
+                shutil.rmtree(work, ignore_errors=True)
     return result

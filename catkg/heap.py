@@ -52,9 +52,9 @@ def _malloc_trim() -> Callable[[int], int] | None:
 def release_free_memory() -> None:
     """Hand the C heap's free pages back to the system (glibc's `malloc_trim`; nothing on other C libraries).
 
-    What a thread frees stays in that thread's malloc arena, where no other thread allocates: after the
-    SPARQL checks' thread, 0.4 GB of its Oxigraph store at 1M triples, kept to the end of the build. And
-    a forked child that has freed its quads keeps their pages until it exits.
+    glibc keeps freed memory for the process's next allocations: after the SPARQL checks' thread, 0.5 GB
+    of their Oxigraph store at 1M triples, and in HermiT's child the triples it has written for the JVM,
+    which needs the memory instead.
     """
     trim = _malloc_trim()
     if trim is not None:

@@ -71,8 +71,9 @@ def _node(subject: ox.NamedNode | ox.BlankNode, quads: Iterable[ox.Quad], compac
     return node
 
 
-def _lines(quads: list[ox.Quad], compact: Compactor) -> Iterator[str]:
+def _lines(quads: Iterable[ox.Quad], compact: Compactor) -> Iterator[str]:
     graphs = groupby(quads, key=lambda q: q.graph_name)
+    position = -1
     for position, (graph_name, in_graph) in enumerate(graphs):
         yield (
             ("" if position == 0 else " ]},\n")
@@ -82,11 +83,11 @@ def _lines(quads: list[ox.Quad], compact: Compactor) -> Iterator[str]:
         for index, (subject, about) in enumerate(groupby(in_graph, key=lambda q: q.subject)):
             text = json.dumps(_node(subject, about, compact), ensure_ascii=False, sort_keys=True)
             yield ("  " if index == 0 else ", ") + text + "\n"
-    if quads:
+    if position >= 0:
         yield " ]}\n"
 
 
-def write_jsonld(quads: list[ox.Quad], path: Path, prefixes: dict[str, str]) -> None:
+def write_jsonld(quads: Iterable[ox.Quad], path: Path, prefixes: dict[str, str]) -> None:
     """JSON-LD of `quads`, sorted by graph and subject: one @graph per named graph, one line per node."""
     compact = Compactor(prefixes)
     with path.open("w", encoding="utf-8") as out:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -14,6 +16,8 @@ if TYPE_CHECKING:
     from catkg.load import TriplesOf
 
 _XSD_STRING = str(XSD.string)
+# Quads held at once by `memory_store` when it copies them to a file (50 MB).
+COPY_SLICE = 100_000
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
@@ -70,8 +74,28 @@ def dataset_quads(dataset: Dataset, triples_of: TriplesOf | None = None) -> Iter
         yield from graph_quads(graph, None if triples_of is None else triples_of(graph.identifier))
 
 
-def memory_store(quads: Iterable[ox.Quad]) -> ox.Store:
-    """An in-memory Oxigraph store holding `quads`."""
+def write_quads(quads: Iterable[ox.Quad], path: Path) -> Path:
+    """Write `quads` to the N-Quads file `path` (and return it): how the build keeps quads out of memory
+    until the checks and the exports read them."""
+    ox.serialize(quads, path, ox.RdfFormat.N_QUADS)
+    return path
+
+
+def read_quads(path: Path) -> Iterator[ox.Quad]:
+    """The quads of the N-Quads file `path`, as they are read, blank node labels kept."""
+    return ox.parse(path=path, format=ox.RdfFormat.N_QUADS)
+
+
+def memory_store(quads: Iterable[ox.Quad], copy_to: Path | None = None) -> ox.Store:
+    """An in-memory Oxigraph store holding `quads`; with `copy_to`, they are also written to that N-Quads
+    file on the way, slice by slice, so that they are made once and never all held as Python objects."""
     store = ox.Store()
-    store.extend(quads)
+    if copy_to is None:
+        store.extend(quads)
+        return store
+    quads = iter(quads)
+    with copy_to.open("wb") as out:
+        while slice_ := list(islice(quads, COPY_SLICE)):
+            store.extend(slice_)
+            ox.serialize(slice_, out, ox.RdfFormat.N_QUADS)
     return store

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,41 +19,62 @@ from rdflib import Dataset
 
 from catkg.entity_graph import build_entity_graph
 from catkg.graphml import write_graphml
-from catkg.heap import release_free_memory
 from catkg.jsonld import write_jsonld
 from catkg.namespaces import ONTOLOGY_GRAPH, PREFIXES
-from catkg.store_load import load_store, load_store_in_fresh_process
+from catkg.oxi import read_quads
 
 if TYPE_CHECKING:
     from catkg.load import TriplesOf
 
+# Oxigraph's bulk loader holds what it is given in memory (1.5 GB for 1.8M quads): in slices its memory
+# stays bounded (+0.45 GB instead of +1.5 GB at 1M triples) for half again the time.
+# (`Store.bulk_load` of a file would take half the time, but it renames every blank node: the store's
+# labels would then differ from graph.trig's and from one build to the next.)
+STORE_SLICE = 500_000
 
-def export_order(quads: Iterable[ox.Quad]) -> tuple[list[ox.Quad], list[ox.Quad]]:
-    """The quads sorted by graph, subject, predicate and object, and the same quads sorted by subject,
-    predicate, object and graph (see `distinct_triples`).
 
-    One sort serves both: sorted triple-first, a triple's copies in several graphs are neighbours, and
-    each graph's quads come out already in order, so the graphs only need concatenating.
+@dataclass(frozen=True)
+class SortedQuads:
+    """N-Quads files of the same quads in the exports' orders (see `sort_quads`)."""
+
+    by_triple: Path
+    by_graph: Path
+    ontology: Path
+
+
+def sort_quads(sources: Iterable[Path], work: Path) -> SortedQuads:
+    """The quads of the N-Quads files `sources` (as `write_quads` writes them, every quad in a named
+    graph), written into `work` sorted three ways: all of them by subject, predicate, object and graph;
+    graph by graph (in the order of the graphs' names), each graph's quads in that order; and the ontology
+    graph's alone.
+
+    Sorted as the bytes of their lines, which order as the texts of their terms one after another: UTF-8
+    keeps code-point order, and a term's text is a prefix of another's only where the longer goes on with
+    a character above the space between terms (`_:b1`, `_:b10`; `"x"`, `"x"@en`). Only the lines are held
+    (a third of the memory of the quads themselves), and each export reads a sorted file back.
     """
-    # A quad's N-Quads text sorts as its terms' texts would one after another: a term's text is a prefix
-    # of another's only where the longer goes on with a character above the space between terms (`_:b1`,
-    # `_:b10`; `"x"`, `"x"@en`). Only the triples' order shapes the outputs: the quads of one triple in
-    # several graphs go to different graphs. One string per quad compares in C, a third of the time of a
-    # tuple of four (1.8M quads: 5.5 s against 17 s).
-    by_triple = sorted(quads, key=str)
-    by_graph: dict[ox.NamedNode, list[ox.Quad]] = defaultdict(list)
-    for quad in by_triple:
-        by_graph[quad.graph_name].append(quad)
-    ordered = [quad for name in sorted(by_graph, key=str) for quad in by_graph[name]]
-    return ordered, by_triple
+    lines: list[bytes] = []
+    for source in sources:
+        with source.open("rb") as quads:
+            lines.extend(quads)
+    lines.sort()
+    ordered = SortedQuads(work / "by-triple.nq", work / "by-graph.nq", work / "ontology.nq")
+    with ordered.by_triple.open("wb") as out:
+        out.writelines(lines)
+    # A line ends with its graph's name, then " .\n"; each graph's lines stay in the order above.
+    graphs: dict[bytes, list[bytes]] = defaultdict(list)
+    for line in lines:
+        graphs[line[line.rindex(b" ", 0, -3) + 1 : -3]].append(line)
+    del lines
+    with ordered.by_graph.open("wb") as out:
+        for name in sorted(graphs):
+            out.writelines(graphs[name])
+    ordered.ontology.write_bytes(b"".join(graphs.get(f"<{ONTOLOGY_GRAPH}>".encode(), ())))
+    return ordered
 
 
 def distinct_triples(by_triple: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
-    """The distinct triples (the default graph a SPARQL user sees) of quads sorted triple-first.
-
-    Made as they are written, each time: kept in a list they would hold a copy of every term (0.4 GB
-    at 1M triples) beside the quads.
-    """
+    """The distinct triples (the default graph a SPARQL user sees) of quads sorted triple-first."""
     last = None
     for quad in by_triple:
         triple = quad.triple
@@ -61,64 +83,78 @@ def distinct_triples(by_triple: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
             last = triple
 
 
-def write_exports(
-    quads: Iterable[ox.Quad],
-    out: Path,
-    timed: Callable[[str], object],
-    prefixes: dict[str, str] | None = None,
-    store_in_fresh_process: bool = False,
-) -> None:
-    """Write the RDF serialisations of `quads` and the store into `out`; `timed(name)` wraps each step.
+def _write_triples(by_triple: Path, out: Path, prefixes: dict[str, str]) -> None:
+    """graph.ttl and graph.nt, the distinct triples of the sorted quads in `by_triple`, read once: the
+    Turtle writer pulls them and each is written as an N-Triples line on the way."""
+    with (out / "graph.nt").open("w", encoding="utf-8", newline="") as lines:
 
-    `store_in_fresh_process` for a forked child: the store is then loaded from graph.trig by a new
-    interpreter (see `catkg.store_load`).
-    """
+        def written(triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
+            for triple in triples:
+                lines.write(f"{triple} .\n")
+                yield triple
+
+        triples = written(distinct_triples(read_quads(by_triple)))
+        ox.serialize(triples, out / "graph.ttl", ox.RdfFormat.TURTLE, prefixes=prefixes)
+
+
+def _write_dataset(by_graph: Path, out: Path, prefixes: dict[str, str]) -> None:
+    """graph.trig and the store, from the sorted quads in `by_graph`, read once: the TriG writer pulls
+    them and they go into the store slice by slice on the way."""
+    store = ox.Store(str(out / "store"))
+    slice_: list[ox.Quad] = []
+
+    def stored(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+        for quad in quads:
+            slice_.append(quad)
+            if len(slice_) == STORE_SLICE:
+                store.bulk_extend(slice_)
+                slice_.clear()
+            yield quad
+        store.bulk_extend(slice_)
+
+    ox.serialize(stored(read_quads(by_graph)), out / "graph.trig", ox.RdfFormat.TRIG, prefixes=prefixes)
+    store.flush()
+
+
+def _write_files(ordered: SortedQuads, out: Path, prefixes: dict[str, str]) -> dict[str, float]:
+    """graph.ttl, graph.nt, graph.jsonld and ontology.owl from the sorted quads; each step's seconds."""
+    timings: dict[str, float] = {}
+    began = time.perf_counter()
+    _write_triples(ordered.by_triple, out, prefixes)
+    timings["export graph.ttl, graph.nt"], began = time.perf_counter() - began, time.perf_counter()
+    write_jsonld(read_quads(ordered.by_graph), out / "graph.jsonld", prefixes)
+    timings["export graph.jsonld"], began = time.perf_counter() - began, time.perf_counter()
+    ontology = (quad.triple for quad in read_quads(ordered.ontology))
+    ox.serialize(ontology, out / "ontology.owl", ox.RdfFormat.RDF_XML, prefixes=prefixes)
+    timings["export ontology.owl"] = time.perf_counter() - began
+    return timings
+
+
+def write_exports(
+    sources: Sequence[Path],
+    out: Path,
+    work: Path,
+    timed: Callable[[str], AbstractContextManager[object]],
+    prefixes: dict[str, str] | None = None,
+) -> dict[str, float]:
+    """Write the RDF serialisations and the store of the quads in the N-Quads files `sources` into `out`,
+    sorting them in `work`; `timed(name)` wraps each step here, and the seconds of the steps a forked
+    child took are returned."""
+    from catkg.forked import ChildDied, ForkedCall
+
     prefixes = prefixes or PREFIXES
     with timed("sort"):
-        quads, by_triple = export_order(quads)
-    with timed("export graph.ttl"):
-        ox.serialize(distinct_triples(by_triple), out / "graph.ttl", ox.RdfFormat.TURTLE, prefixes=prefixes)
-    with timed("export graph.trig"):
-        ox.serialize(quads, out / "graph.trig", ox.RdfFormat.TRIG, prefixes=prefixes)
-    with timed("export graph.jsonld"):
-        write_jsonld(quads, out / "graph.jsonld", prefixes)
-    with timed("export graph.nt"):
-        ox.serialize(distinct_triples(by_triple), out / "graph.nt", ox.RdfFormat.N_TRIPLES)
-    with timed("export ontology.owl"):
-        ontology_graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
-        ontology = [q.triple for q in quads if q.graph_name == ontology_graph]
-        ox.serialize(ontology, out / "ontology.owl", ox.RdfFormat.RDF_XML, prefixes=prefixes)
-    del by_triple, ontology
-    with timed("store"):
-        if store_in_fresh_process:
-            # The fresh interpreter reads graph.trig: the quads need not stay alive beside it.
-            quads.clear()
-            release_free_memory()
-            load_store_in_fresh_process(out / "graph.trig", out / "store")
-        else:
-            load_store(quads, out / "store")
-
-
-def write_exports_in_child(
-    quads: Iterable[ox.Quad], out: Path, prefixes: dict[str, str] | None = None
-) -> dict[str, float]:
-    """`write_exports` for a forked child: each step's seconds are returned (it cannot report as it goes),
-    and the store is loaded by a fresh interpreter."""
-    timings: dict[str, float] = {}
-
-    @contextmanager
-    def timed(step: str) -> Iterator[None]:
-        began = time.perf_counter()
-        yield
-        timings[step] = time.perf_counter() - began
-
-    # Handed on as an iterator over a copy, the caller's list emptied: once sorted, the quads are held by
-    # the sorted list alone, which is emptied before the store is loaded (a gigabyte less at 1M triples).
-    taken = iter(list(quads))
-    if isinstance(quads, list):
-        quads.clear()
-    write_exports(taken, out, timed, prefixes, store_in_fresh_process=True)
-    return timings
+        ordered = sort_quads(sources, work)
+    # The files and the store take about as long (20 s each at 1M triples): a forked child writes the
+    # files meanwhile. It is forked before this process opens the store, which RocksDB would not survive.
+    files = ForkedCall(_write_files, ordered, out, prefixes)
+    with timed("export graph.trig, store"):
+        _write_dataset(ordered.by_graph, out, prefixes)
+    with timed("export graph.ttl, .nt, .jsonld, ontology.owl (wait)"):
+        try:
+            return files.result()
+        except ChildDied:  # killed, for memory say: written here instead
+            return _write_files(ordered, out, prefixes)
 
 
 def write_entity_exports(

@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 _RENAME_EXCHANGE = 2
@@ -31,6 +32,18 @@ def staging_dir(out: Path) -> Path:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     return staging
+
+
+def scratch_dir(out: Path | None) -> Path:
+    """A fresh directory for a build's working files: beside `out` (so `recover` removes it should the
+    build be killed), or a temporary one for a build that writes no output."""
+    if out is None:
+        return Path(tempfile.mkdtemp(prefix="catkg-build-"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    scratch = out.parent / f".{out.name}.scratch-{os.getpid()}"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir()
+    return scratch
 
 
 def recover(out: Path) -> None:

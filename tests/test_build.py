@@ -8,7 +8,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -109,7 +111,7 @@ def test_rebuild_is_byte_identical(mini_project: Path, tmp_path: Path) -> None:
 def test_the_at_scale_path_writes_what_the_small_graph_path_writes(
     mini_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Above FORK_EXPORTS_UP_TO the Oxigraph exports are written by a child forked after reasoning, and
+    # Above FORK_EXPORTS_UP_TO the Oxigraph exports are written by a fresh process after reasoning, and
     # the entity exports by the build itself; a mini project forced onto that path publishes the same bytes.
     small, large = tmp_path / "small", tmp_path / "large"
     assert build(mini_project, small).exit_code == 0
@@ -128,7 +130,7 @@ def test_the_at_scale_path_writes_what_the_small_graph_path_writes(
     assert result.exit_code == 0
     assert "entity graph" in result.timings and "export graph.graphml" in result.timings
     assert "export graph.graphml, network.html (wait)" not in result.timings  # drawn once, here
-    assert "store" in result.timings  # reported by the Oxigraph exports' child
+    assert "export graph.trig, store" in result.timings  # reported by the Oxigraph exports' process
     a, b = tree_digest(small), tree_digest(large)
     assert sorted(a) == sorted(b)
     assert [n for n in a if not n.startswith("store/") and n != "report.json" and a[n] != b[n]] == []
@@ -166,28 +168,67 @@ def test_no_cyclic_collection_interrupts_the_build(
     assert gc.isenabled()
 
 
-def test_an_exports_child_that_dies_at_scale_is_redone_by_the_build(
+def test_an_exports_process_that_dies_at_scale_is_redone_by_the_build(
     mini_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from catkg import publish
-
-    build_process = os.getpid()
-    real = publish.write_exports_in_child
-
-    def dies_in_the_child(*args: object) -> dict[str, float]:
-        if os.getpid() != build_process:
-            os._exit(9)  # as if killed for memory
-        return real(*args)
+    from catkg import export_process
 
     reference = tmp_path / "reference"
     assert build(mini_project, reference).exit_code == 0
     monkeypatch.setattr("catkg.build.FORK_EXPORTS_UP_TO", 0)
-    monkeypatch.setattr(publish, "write_exports_in_child", dies_in_the_child)
+    # As if killed for memory once it has begun (a store half-written included).
+    dying = "; ".join(
+        (
+            "import os, sys, pathlib",
+            "sys.stdin.readline()",
+            "(pathlib.Path(sys.argv[2]) / 'store').mkdir()",
+            "os._exit(9)",
+        )
+    )
+    real_popen = export_process.subprocess.Popen
+
+    def popen(command: list[str], **options: object) -> subprocess.Popen:
+        return real_popen([sys.executable, "-c", dying, *command[3:]], **options)
+
+    monkeypatch.setattr(export_process.subprocess, "Popen", popen)
     result = build(mini_project, tmp_path / "large")
     assert result.exit_code == 0
     a, b = tree_digest(reference), tree_digest(tmp_path / "large")
     assert sorted(a) == sorted(b)
     assert [n for n in a if not n.startswith("store/") and n != "report.json" and a[n] != b[n]] == []
+    assert not list(tmp_path.glob(".large.*"))
+
+
+def test_the_exports_at_scale_begin_once_hermit_has_answered(
+    mini_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # HermiT's JVM, the build and the exports would otherwise peak in memory together at 1M triples.
+    from catkg import cache, export_process
+
+    events: list[str] = []
+    real_start, real_go = cache.start_consistency, export_process.ExportsProcess.go
+
+    def slow_hermit(*args: object) -> Future[bool]:
+        verdict = real_start(*args)
+        answered: Future[bool] = Future()
+
+        def answer_late(_: Future[bool]) -> None:
+            time.sleep(2)  # well after the exports could begin
+            events.append("hermit answered")
+            answered.set_result(verdict.result())
+
+        verdict.add_done_callback(lambda done: threading.Thread(target=answer_late, args=(done,)).start())
+        return answered
+
+    def go(self: export_process.ExportsProcess) -> None:
+        events.append("exports let go")
+        real_go(self)
+
+    monkeypatch.setattr("catkg.build.FORK_EXPORTS_UP_TO", 0)
+    monkeypatch.setattr(cache, "start_consistency", slow_hermit)
+    monkeypatch.setattr(export_process.ExportsProcess, "go", go)
+    assert build(mini_project, tmp_path / "dist", cache=False).exit_code == 0
+    assert events[:2] == ["hermit answered", "exports let go"]
 
 
 def test_a_shacl_failure_at_scale_leaves_dist_and_no_staging(
