@@ -16,6 +16,7 @@ from catkg.diff import diff_file
 PROJECT = FIXTURES / "draft" / "project"
 ID = "https://w3id.org/catkg/id/"
 CAT = "https://w3id.org/catkg/ontology#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 # A new source about the fixture's 10th forum: one fact others state, one new entity, conflicts on a
 # date, a venue and a figure, and a venue that is no conflict because Beihai lies in Guangxi.
@@ -123,3 +124,14 @@ def test_the_build_report_says_what_each_source_adds(project: Path, tmp_path: Pa
     assert {c["value"] for c in report["bulletin-2022"]["conflicts"]} >= {"2022-10-19", "2800"}
     markdown = (tmp_path / "dist/report.md").read_text(encoding="utf-8")
     assert "## What each source adds" in markdown and "| report-2022 |" in markdown
+
+
+def test_a_source_stating_a_fact_twice_in_equal_values_is_named_once(project: Path, tmp_path: Path) -> None:
+    # 300 and 300.0 are one value: the source that states both confirms the fact once.
+    prefixes = f"@prefix cat: <{CAT}> .\n@prefix event: <{ID}event/> .\n@prefix xsd: <{XSD}> .\n"
+    twice = project / "graph" / "facts" / "twice-2022.ttl"
+    twice.write_text(prefixes + 'event:ocean-forum-2022 cat:participants 300, "300.0"^^xsd:decimal .\n')
+    report = tmp_path / "report-2022.ttl"
+    report.write_text(prefixes + "event:ocean-forum-2022 cat:participants 300 .\n", encoding="utf-8")
+    result = diff_file(project, report)
+    assert [sources for _, sources, _ in result.confirmed] == [["twice-2022"]]
