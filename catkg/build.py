@@ -6,6 +6,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import wait as wait_for
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -320,17 +321,20 @@ def build(
                 with timed("convert the inferred graph"):
                     inferred_quads = graph_quads(inferred_graph, inferred)
                     sources = [asserted, write_quads(inferred_quads, work / "inferred.nq")]
+                # What the stages before freed goes back to the system, for the JVM and the exports.
+                release_free_memory()
                 # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
                 if side_job is None:
                     # At scale no child drew the entity exports (it would have copied the dataset's pages):
                     # the Oxigraph exports go to a fresh process, beside the entity exports and the report
-                    # here. It begins once HermiT is done: the JVM, this process and the exports would
-                    # otherwise share two cores and their memory peaks (1.4 GB in the JVM at 1M triples).
+                    # here. Both begin once HermiT is done: the JVM holds 1.4 GB at 1M triples, and with
+                    # either beside it all processes together would peak over 4 GB. (The process starts
+                    # now, to import what it needs meanwhile.) The JVM has a core to itself until then.
                     exports_job = ExportsProcess(sources, staging, work, project.prefixes)
-                    if consistency is None:
-                        exports_job.go()
-                    else:
-                        consistency.add_done_callback(lambda _: exports_job.go())
+                    if consistency is not None:
+                        with timed("check: owl (wait)"):
+                            wait_for([consistency])
+                    exports_job.go()
                     # Timed as a stage of its own so the progress line names it (20 s at 1M triples).
                     with timed("export graph.graphml, network.html"):
                         timings.update(write_entity_exports(project.dataset, staging, project.graph_triples))

@@ -21,7 +21,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -37,10 +36,10 @@ class ExportsFailed(RuntimeError):
 
 class ExportsProcess:
     """The Oxigraph exports of the N-Quads files `sources` into `out`, written by a fresh interpreter
-    started now; it begins once `go()` is called (from any thread) and `result()` waits for it.
+    started now; it begins once `go()` is called and `result()` waits for it.
 
-    Started here rather than when it may go: Linux kills it should the thread that started it end
-    (see `_die_with`), and the build's main thread lives as long as the build.
+    Started before it may go, so that it imports what it needs meanwhile. Linux kills it should the
+    thread that started it end (see `_die_with`): start it from a thread that outlives the work.
     """
 
     def __init__(self, sources: Sequence[Path], out: Path, work: Path, prefixes: dict[str, str]) -> None:
@@ -54,7 +53,6 @@ class ExportsProcess:
             json.dumps(prefixes, sort_keys=True),
             *map(str, sources),
         ]
-        self._lock = threading.Lock()
         self._going = False
         self._process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -62,15 +60,14 @@ class ExportsProcess:
 
     def go(self) -> None:
         """Let the process begin (once; nothing if it was closed)."""
-        with self._lock:
-            if self._going or self._process.returncode is not None:
-                return
-            self._going = True
-            try:
-                self._process.stdin.write(GO)
-                self._process.stdin.flush()
-            except OSError:  # it has died already: `result` says so
-                pass
+        if self._going or self._process.returncode is not None:
+            return
+        self._going = True
+        try:
+            self._process.stdin.write(GO)
+            self._process.stdin.flush()
+        except OSError:  # it has died already: `result` says so
+            pass
 
     def result(self) -> dict[str, float]:
         """Each step's seconds, once the process is done (it is let go first if it was not yet);
@@ -84,10 +81,9 @@ class ExportsProcess:
 
     def close(self) -> None:
         """Stop the process if it still runs (its exports are no longer wanted)."""
-        with self._lock:
-            if self._process.poll() is None:
-                self._process.kill()
-            self._process.communicate()
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.communicate()
 
 
 def _die_with(parent: int) -> bool:
