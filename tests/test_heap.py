@@ -35,12 +35,13 @@ def test_memory_a_finished_thread_freed_goes_back_to_the_system() -> None:
         kept = [bytes(1000) for _ in range(200_000)]
         del kept
 
+    before = _resident_mb()
     worker = threading.Thread(target=churn)
     worker.start()
     worker.join()
-    held = _resident_mb()
     release_free_memory()
-    assert _resident_mb() < held - 100, "the thread's freed arena is still resident"
+    # Measured against the start: glibc sometimes trims a little of the arena itself as it is freed.
+    assert _resident_mb() < before + 50, "the thread's freed arena is still resident"
 
 
 def _collections_during(work: Callable[[], object]) -> int:
