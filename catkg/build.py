@@ -284,19 +284,10 @@ def build(
                 findings += shacl_findings(project, merged, checks_cache, by_oxigraph)
                 ran.add("shacl")
             # The view and the cache's index served SHACL and HermiT's cache key only; the index holds
-            # every triple (a gigabyte at 1M), memory the sources' indexes and the exports can use instead.
+            # every triple (a gigabyte at 1M), memory the later stages can use instead.
             del merged
             if checks_cache is not None:
                 checks_cache.drop_index()
-            # What each source adds (facts only it states, facts others confirm, conflicts) reads the facts
-            # files alone. It is worked out while the SPARQL checks' thread may still run, unless a check
-            # has already failed the build (a SPARQL check may yet fail it, and the work be discarded);
-            # and before reasoning, so its indexes (a gigabyte at 1M triples) are gone before the inferred
-            # triples are made. The report only collects it.
-            contributions = {}
-            if staging is not None and exit_code_for(findings, strict) == 0:
-                with timed("report: sources"):
-                    contributions = source_contributions(project.dataset, project.graph_triples)
             with timed("check: sparql (wait)"):
                 rows, shape_results, timings["check: sparql"] = sparql_checks.result()
                 release_free_memory()
@@ -304,8 +295,6 @@ def build(
                 ran.add("sparql-checks")
             # Reasoning adds no findings: whether this build publishes is known from here on.
             publishing = staging is not None and exit_code_for(findings, strict) == 0
-            if not publishing:
-                contributions = {}
             # The inferred triples stay a list, out of rdflib's store (at 1M: 6 s, 0.3-0.6 GiB of the peak):
             # the exports and the report take them from here; HermiT's explanation, if it needs them,
             # has them added then.
@@ -347,6 +336,13 @@ def build(
                     ran.add("owl-consistency")
             findings.sort()
             code = exit_code_for(findings, strict)
+            # What each source adds (facts only it states, facts others confirm, conflicts), for the
+            # report, once the build is known to publish. At scale the exports' process runs meanwhile;
+            # earlier, its indexes (0.5 GB at 1M triples) would add to HermiT's JVM.
+            contributions = {}
+            if staging is not None and code == 0:
+                with timed("report: sources"):
+                    contributions = source_contributions(project.dataset, project.graph_triples)
             with timed("report"):
                 # The inferred triples are counted from the list unless HermiT's explanation stored them.
                 listed = None if len(inferred_graph) else inferred
