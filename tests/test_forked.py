@@ -60,13 +60,16 @@ def test_a_child_killed_by_a_signal_is_reported() -> None:
 def test_a_started_call_runs_beside_the_parent_and_answers_later(tmp_path) -> None:
     marker = tmp_path / "pid"
     job = ForkedCall(_sleep_and_record, str(marker))
-    deadline = time.monotonic() + 30
-    while not marker.exists() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    pid = int(marker.read_text())
-    assert pid != os.getpid()
-    os.kill(pid, 0)  # still running while the parent went on
-    job.close()
+    try:
+        deadline = time.monotonic() + 30
+        # The file exists as soon as the child opens it, before the child has written its pid.
+        while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        pid = int(marker.read_text())
+        assert pid != os.getpid()
+        os.kill(pid, 0)  # still running while the parent went on
+    finally:
+        job.close()  # a failed check must not leave the child to the next test
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert ForkedCall(_square, 7).result() == 49
