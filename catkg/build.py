@@ -312,7 +312,8 @@ def build(
                     sources = [asserted, write_quads(inferred_quads, work / "inferred.nq")]
                 # What the stages before freed goes back to the system, for the JVM and the exports.
                 release_free_memory()
-                # Exports are written while HermiT still runs; they are discarded if it finds a contradiction.
+                # Below FORK_EXPORTS_UP_TO the exports are written while HermiT still runs; they are
+                # discarded if it finds a contradiction.
                 if side_job is None:
                     # At scale no child drew the entity exports (it would have copied the dataset's pages):
                     # the Oxigraph exports go to a fresh process, beside the entity exports and the report
@@ -360,7 +361,6 @@ def build(
                             timings.update(exports_job.result())
                         except ExportsFailed:
                             # Killed, for memory say: written here instead, from the same files.
-                            shutil.rmtree(staging / "store", ignore_errors=True)
                             timings.update(write_exports(sources, staging, work, timed, project.prefixes))
                 with timed("export ontology.html"):
                     if page_job is not None:

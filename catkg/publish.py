@@ -6,6 +6,7 @@ unchanged data gives byte-identical files and a changed fact gives a small diff.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -99,7 +100,9 @@ def _write_triples(by_triple: Path, out: Path, prefixes: dict[str, str]) -> None
 
 def _write_dataset(by_graph: Path, out: Path, prefixes: dict[str, str]) -> None:
     """graph.trig and the store, from the sorted quads in `by_graph`, read once: the TriG writer pulls
-    them and they go into the store slice by slice on the way."""
+    them and they go into the store slice by slice on the way. Like every file, the store is written
+    anew: one left half-written by a process that died is removed first."""
+    shutil.rmtree(out / "store", ignore_errors=True)
     store = ox.Store(str(out / "store"))
     slice_: list[ox.Quad] = []
 

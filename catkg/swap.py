@@ -24,14 +24,20 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
+def _fresh_beside(out: Path, kind: str) -> Path:
+    """An empty directory `.{out's name}.{kind}-{this process}` beside `out`, which `recover` removes
+    once this process is gone."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    directory = out.parent / f".{out.name}.{kind}-{os.getpid()}"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir()
+    return directory
+
+
 def staging_dir(out: Path) -> Path:
     """A fresh directory beside `out` to build into (same file system, so the swap is a rename)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
     recover(out)
-    staging = out.parent / f".{out.name}.building-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    return staging
+    return _fresh_beside(out, "building")
 
 
 def scratch_dir(out: Path | None) -> Path:
@@ -39,11 +45,7 @@ def scratch_dir(out: Path | None) -> Path:
     build be killed), or a temporary one for a build that writes no output."""
     if out is None:
         return Path(tempfile.mkdtemp(prefix="catkg-build-"))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    scratch = out.parent / f".{out.name}.scratch-{os.getpid()}"
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir()
-    return scratch
+    return _fresh_beside(out, "scratch")
 
 
 def recover(out: Path) -> None:

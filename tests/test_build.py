@@ -176,12 +176,14 @@ def test_an_exports_process_that_dies_at_scale_is_redone_by_the_build(
     reference = tmp_path / "reference"
     assert build(mini_project, reference).exit_code == 0
     monkeypatch.setattr("catkg.build.FORK_EXPORTS_UP_TO", 0)
-    # As if killed for memory once it has begun (a store half-written included).
+    # As if killed for memory once it has begun, its store half-written (one RocksDB cannot open).
     dying = "; ".join(
         (
             "import os, sys, pathlib",
             "sys.stdin.readline()",
-            "(pathlib.Path(sys.argv[2]) / 'store').mkdir()",
+            "store = pathlib.Path(sys.argv[2]) / 'store'",
+            "store.mkdir()",
+            "(store / 'CURRENT').write_text('MANIFEST-half-written')",
             "os._exit(9)",
         )
     )
